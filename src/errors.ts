@@ -1,0 +1,63 @@
+/**
+ * The service's error vocabulary. Every area (templates, certificates, provisioning, tasks, api)
+ * has its own `errors.ts` whose classes extend one of these; the HTTP layer and the worker decide
+ * what to do from `kind` alone, so a new error never needs a new mapping.
+ *
+ * Messages are shown to callers and written to logs: they must say what to fix and must never
+ * contain key material.
+ */
+export type ErrorKind =
+  /** The caller's input can never succeed as sent (HTTP 400, task FAILED). */
+  | 'invalid'
+  /** Something the caller named does not exist (HTTP 404, task FAILED). */
+  | 'not-found'
+  /** The request clashes with existing state (HTTP 409, task FAILED). */
+  | 'conflict'
+  /** Might succeed later: throttling, 5xx, timeouts (HTTP 503, message redelivered). */
+  | 'transient'
+  /** Our own fault or an unexpected dependency answer (HTTP 500, task FAILED). */
+  | 'internal';
+
+export abstract class ServiceError extends Error {
+  abstract readonly kind: ErrorKind;
+
+  constructor(
+    /** Stable, machine-readable, UPPER_SNAKE_CASE; part of the API contract. */
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInputError extends ServiceError {
+  readonly kind = 'invalid';
+}
+
+export class NotFoundError extends ServiceError {
+  readonly kind = 'not-found';
+}
+
+export class ConflictError extends ServiceError {
+  readonly kind = 'conflict';
+}
+
+export class TransientError extends ServiceError {
+  readonly kind = 'transient';
+}
+
+export class InternalError extends ServiceError {
+  readonly kind = 'internal';
+}
+
+export function isServiceError(e: unknown): e is ServiceError {
+  return e instanceof ServiceError;
+}
+
+/** A short description of anything thrown, for wrapping foreign errors without leaking objects. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
