@@ -10,6 +10,9 @@ export default class SummaryReporter {
     const skipped = results.numPendingTests + results.numTodoTests;
     const tail = skipped > 0 ? `, ${skipped} skipped` : '';
     mkdirSync('.local', { recursive: true });
-    writeFileSync('.local/test-summary.txt', `tests: ${results.numPassedTests} passed, ${failed} failed${tail}\n`);
+    writeFileSync(
+      '.local/test-summary.txt',
+      `tests: ${results.numPassedTests} passed, ${failed} failed${tail}\n`,
+    );
   }
 }

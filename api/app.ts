@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { describeError } from '../src/errors.js';
+import type { Services } from '../src/services.js';
+import { HttpRequestError, payloadTooLarge } from './errors.js';
+import { asServiceError, httpStatusOf } from './http-status.js';
+import { negotiate, responseMediaType } from './media-type.js';
+import { provisioningRoutes } from './routes/provisioning.js';
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * The HTTP API, one Hono app for both the local server and the Lambda entry. Every error becomes
+ * `{message, code}` with the status its kind maps to; nothing unexpected leaks beyond a 500.
+ */
+export function createApp(services: Services): Hono {
+  const app = new Hono();
+  app.use(negotiate);
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw payloadTooLarge(MAX_BODY_BYTES);
+      },
+    }),
+  );
+  app.route('/', provisioningRoutes(services));
+
+  app.notFound((c) =>
+    c.json({ code: 'ROUTE_NOT_FOUND', message: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404),
+  );
+  app.onError((e, c) => {
+    const error = asServiceError(e);
+    const status = httpStatusOf(error);
+    services.logger.log(status >= 500 ? 'error' : 'info', 'request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      code: error.code,
+      error: describeError(e),
+      stack: status === 500 && e instanceof Error ? e.stack : undefined,
+    });
+    c.header('Content-Type', responseMediaType(c));
+    // Refused before its body was read: the server drops the connection, so tell the client.
+    if (error instanceof HttpRequestError && error.status !== 400) c.header('Connection', 'close');
+    return c.json({ message: error.message, code: error.code }, status);
+  });
+  return app;
+}

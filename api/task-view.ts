@@ -1,0 +1,45 @@
+import type { SecretBox } from '../src/crypto/secret-box.js';
+import type { Task } from '../src/tasks/model.js';
+
+/**
+ * What `GET /provisioningtasks/{taskId}` shows: the task's state, and when it succeeded the CDF
+ * `ProvisionResponse` fields at the top level (so CDF clients parse it as before), with the
+ * private key decrypted for the caller. The key is never logged or sent anywhere else.
+ */
+export interface ProvisionResponse {
+  certificatePem?: string;
+  publicKey?: string;
+  privateKey?: string;
+  resourceArns: Record<string, string>;
+}
+
+export interface TaskView extends Partial<ProvisionResponse> {
+  taskId: string;
+  status: Task['status'];
+  createdAt: string;
+  updatedAt: string;
+  error?: { code: string; message: string };
+}
+
+export async function provisionResponse(task: Task, secrets: SecretBox): Promise<ProvisionResponse> {
+  const result = task.result ?? { resourceArns: {} };
+  return {
+    ...(result.certificatePem !== undefined ? { certificatePem: result.certificatePem } : {}),
+    ...(result.publicKey !== undefined ? { publicKey: result.publicKey } : {}),
+    ...(task.privateKey !== undefined
+      ? { privateKey: await secrets.open(task.privateKey, task.taskId) }
+      : {}),
+    resourceArns: result.resourceArns,
+  };
+}
+
+export async function taskView(task: Task, secrets: SecretBox): Promise<TaskView> {
+  return {
+    taskId: task.taskId,
+    status: task.status,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+    ...(task.error !== undefined ? { error: { code: task.error.code, message: task.error.message } } : {}),
+    ...(task.status === 'SUCCEEDED' ? await provisionResponse(task, secrets) : {}),
+  };
+}

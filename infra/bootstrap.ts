@@ -1,0 +1,177 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreatePolicyCommand,
+  CreateThingGroupCommand,
+  CreateThingTypeCommand,
+  ResourceAlreadyExistsException,
+} from '@aws-sdk/client-iot';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  NotFoundException,
+} from '@aws-sdk/client-kms';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AwsClients } from '../src/aws/clients.js';
+import type { Config } from '../src/config.js';
+
+/**
+ * Creates the service's AWS resources on the emulator (or an empty account), idempotently: the
+ * table with TTL, the requests queue with its DLQ and redrive policy, the results queue, the
+ * templates bucket with the sample templates, and the KMS key behind the configured alias.
+ * In AWS, serverless.yml owns these; this is for local runs and tests.
+ */
+export const SAMPLE_TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
+const MAX_RECEIVE_COUNT = 5;
+
+export async function bootstrap(
+  clients: AwsClients,
+  config: Config,
+  options: { templatesDir?: string } = {},
+): Promise<void> {
+  await Promise.all([
+    createTable(clients, config.tableName),
+    createQueues(clients, config),
+    createBucket(clients, config, options.templatesDir ?? SAMPLE_TEMPLATES_DIR),
+    config.encryption.kind === 'kms' ? createKmsKey(clients, config.encryption.keyId) : Promise.resolve(),
+    createSampleIotResources(clients),
+  ]);
+}
+
+/** What the sample templates refer to: a thing type, a thing group and a named policy. */
+export const SAMPLE_IOT = {
+  thingType: 'sample-device',
+  thingGroup: 'sample-fleet',
+  policy: 'sample-device-policy',
+} as const;
+
+async function createSampleIotResources(clients: AwsClients): Promise<void> {
+  const ignoreExisting = (e: unknown) => {
+    if (!(e instanceof ResourceAlreadyExistsException)) throw e;
+  };
+  await Promise.all([
+    clients.iot
+      .send(new CreateThingTypeCommand({ thingTypeName: SAMPLE_IOT.thingType }))
+      .catch(ignoreExisting),
+    clients.iot
+      .send(
+        new CreateThingGroupCommand({
+          thingGroupName: SAMPLE_IOT.thingGroup,
+          thingGroupProperties: { attributePayload: { attributes: { purpose: 'samples' } } },
+        }),
+      )
+      .catch(ignoreExisting),
+    clients.iot
+      .send(
+        new CreatePolicyCommand({
+          policyName: SAMPLE_IOT.policy,
+          policyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }],
+          }),
+        }),
+      )
+      .catch(ignoreExisting),
+  ]);
+}
+
+async function createTable(clients: AwsClients, TableName: string): Promise<void> {
+  const dynamo = clients.dynamo;
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (e: unknown) {
+    if (!(e instanceof ResourceInUseException)) throw e;
+  }
+  await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName });
+  const table = await dynamo.send(new DescribeTableCommand({ TableName }));
+  if (table.Table?.TableStatus !== 'ACTIVE') throw new Error(`Table ${TableName} is not active`);
+  await dynamo.send(
+    new UpdateTimeToLiveCommand({
+      TableName,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    }),
+  );
+}
+
+async function createQueues(clients: AwsClients, config: Config): Promise<void> {
+  const sqs = clients.sqs;
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: config.queues.requestsDlq }));
+  const dlqAttributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await Promise.all([
+    sqs.send(
+      new CreateQueueCommand({
+        QueueName: config.queues.requests,
+        Attributes: {
+          VisibilityTimeout: String(config.worker.leaseSeconds),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn,
+            maxReceiveCount: MAX_RECEIVE_COUNT,
+          }),
+        },
+      }),
+    ),
+    sqs.send(new CreateQueueCommand({ QueueName: config.queues.results })),
+  ]);
+}
+
+async function createBucket(clients: AwsClients, config: Config, templatesDir: string): Promise<void> {
+  const { bucket, prefix, suffix } = config.templates;
+  try {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (e: unknown) {
+    const name = e instanceof Error ? e.name : '';
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw e;
+  }
+  const files = (await readdir(templatesDir)).filter((f) => f.endsWith('.json'));
+  await Promise.all(
+    files.map(async (file) =>
+      clients.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `${prefix}${file.slice(0, -'.json'.length)}${suffix}`,
+          Body: await readFile(join(templatesDir, file)),
+          ContentType: 'application/json',
+        }),
+      ),
+    ),
+  );
+}
+
+async function createKmsKey(clients: AwsClients, keyId: string): Promise<void> {
+  if (!keyId.startsWith('alias/')) return;
+  try {
+    await clients.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    return;
+  } catch (e: unknown) {
+    if (!(e instanceof NotFoundException)) throw e;
+  }
+  const key = await clients.kms.send(
+    new CreateKeyCommand({ Description: 'Encrypts device private keys in provisioning results' }),
+  );
+  await clients.kms.send(new CreateAliasCommand({ AliasName: keyId, TargetKeyId: key.KeyMetadata?.KeyId }));
+}

@@ -1,0 +1,95 @@
+import {
+  ConflictError,
+  InternalError,
+  InvalidInputError,
+  NotFoundError,
+  type ServiceError,
+  TransientError,
+  isServiceError,
+} from '../errors.js';
+
+/**
+ * Turns whatever an AWS SDK call threw into one of the service's errors, so the worker can decide
+ * between "retry later" and "fail the task" in one place. `action` names what we were doing, in
+ * words a person reading the task's error understands ("creating thing 'pump-7'").
+ */
+interface AwsLikeError {
+  name: string;
+  message: string;
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+  code?: string;
+}
+
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'ServiceUnavailableException',
+  'ServiceUnavailable',
+  'InternalFailureException',
+  'InternalServerException',
+  'InternalServerError',
+  'InternalError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'RequestInProgressException',
+  'TransactionConflictException',
+  'SlowDown',
+]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
+
+export function classifyAwsError(e: unknown, action: string): ServiceError {
+  if (isServiceError(e)) return e;
+  if (!(e instanceof Error))
+    return new InternalError('UNEXPECTED_ERROR', `Unexpected failure while ${action}`, { cause: e });
+  const err = e as Error & AwsLikeError;
+  const status = err.$metadata?.httpStatusCode;
+  const code = `AWS_${toSnake(err.name)}`;
+  const message = `AWS refused ${action}: ${err.name}: ${err.message}`;
+  // An emulator answering HTML for a call it lacks surfaces as a parse error: not worth retrying.
+  if (err.name === 'SyntaxError' || err.message.includes('Deserialization error')) {
+    return new InternalError('AWS_UNSUPPORTED_RESPONSE', `Unreadable AWS answer while ${action}`, {
+      cause: e,
+    });
+  }
+  if (
+    TRANSIENT_NAMES.has(err.name) ||
+    err.$retryable !== undefined ||
+    (status !== undefined && status >= 500) ||
+    (err.code !== undefined && NETWORK_CODES.has(err.code))
+  ) {
+    return new TransientError(code, `AWS was unavailable while ${action} (${err.name}); will retry`, {
+      cause: e,
+    });
+  }
+  if (err.name === 'ResourceNotFoundException' || err.name === 'NotFoundException' || status === 404) {
+    return new NotFoundError(code, message, { cause: e });
+  }
+  if (err.name === 'ResourceAlreadyExistsException' || err.name === 'ConflictException' || status === 409) {
+    return new ConflictError(code, message, { cause: e });
+  }
+  if (status !== undefined && status >= 400) return new InvalidInputError(code, message, { cause: e });
+  return new InternalError('UNEXPECTED_ERROR', `Unexpected failure while ${action}: ${err.name}`, {
+    cause: e,
+  });
+}
+
+/** `ResourceAlreadyExistsException` → `RESOURCE_ALREADY_EXISTS`. */
+function toSnake(name: string): string {
+  return name
+    .replace(/Exception$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase();
+}
+
+/** Runs one AWS call, classifying anything it throws; `action` as for `classifyAwsError`. */
+export async function awsCall<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e: unknown) {
+    throw classifyAwsError(e, action);
+  }
+}

@@ -1,0 +1,41 @@
+import type { IoTClient } from '@aws-sdk/client-iot';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Logger } from '../logger.js';
+import type { Checkpoint } from '../tasks/model.js';
+import type { TaskStore } from '../tasks/task-store.js';
+import type { Envelope } from '../crypto/envelope.js';
+import type { ProvisionRequest } from '../tasks/request.js';
+
+export type CheckpointPatch = Parameters<TaskStore['checkpoint']>[3];
+
+/**
+ * What one provisioning run works with. `checkpoint` is the task's record of what exists so far;
+ * `save` writes a patch to the task (guarded by this worker's lease) *before* the run moves on,
+ * and only then updates the in-memory copy.
+ */
+export interface ProvisioningContext {
+  taskId: string;
+  request: ProvisionRequest;
+  iot: IoTClient;
+  secrets: SecretBox;
+  logger: Logger;
+  checkpoint: Checkpoint;
+  privateKey: Envelope | undefined;
+  save(patch: CheckpointPatch): Promise<void>;
+}
+
+export function contextSaver(
+  tasks: TaskStore,
+  taskId: string,
+  owner: string,
+  leaseSeconds: number,
+  ctx: Pick<ProvisioningContext, 'checkpoint' | 'privateKey'>,
+): (patch: CheckpointPatch) => Promise<void> {
+  return async (patch) => {
+    await tasks.checkpoint(taskId, owner, leaseSeconds, patch);
+    if (patch.certificate) ctx.checkpoint.certificate = patch.certificate;
+    if (patch.thing) ctx.checkpoint.thing = patch.thing;
+    if (patch.policy) ctx.checkpoint.policies[patch.policy.logicalId] = patch.policy.value;
+    if (patch.privateKey) ctx.privateKey = patch.privateKey;
+  };
+}

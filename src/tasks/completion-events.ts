@@ -1,0 +1,57 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Task } from './model.js';
+import type { TaskStore } from './task-store.js';
+
+/**
+ * The message every finished task sends to the results queue. It carries ids and ARNs, never a
+ * private key: consumers fetch secrets with GET /provisioningtasks/{taskId}. Delivery is
+ * at-least-once (a crash after sending repeats it), so consumers de-duplicate on `taskId`.
+ */
+export interface CompletionEvent {
+  type: 'provisioning.task.finished';
+  taskId: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  provisioningTemplateId: string;
+  thingName?: string;
+  certificateId?: string;
+  resourceArns?: Record<string, string>;
+  error?: { code: string; message: string };
+  finishedAt: string;
+}
+
+export function completionEvent(task: Task): CompletionEvent {
+  const { checkpoint } = task;
+  return {
+    type: 'provisioning.task.finished',
+    taskId: task.taskId,
+    status: task.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+    provisioningTemplateId: task.request.provisioningTemplateId,
+    ...(task.status === 'SUCCEEDED'
+      ? {
+          thingName: checkpoint.thing?.thingName,
+          certificateId: checkpoint.certificate?.certificateId,
+          resourceArns: task.result?.resourceArns,
+        }
+      : { error: task.error && { code: task.error.code, message: task.error.message } }),
+    finishedAt: task.updatedAt,
+  };
+}
+
+export class CompletionPublisher {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+    private readonly tasks: TaskStore,
+  ) {}
+
+  async publish(task: Task): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(completionEvent(task)),
+        MessageAttributes: { status: { DataType: 'String', StringValue: task.status } },
+      }),
+    );
+    await this.tasks.markEventPublished(task.taskId);
+  }
+}

@@ -1,0 +1,73 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * The CDF `ProvisionRequest`, the body of `POST /things` and of messages that upstream systems
+ * publish straight to the requests queue. Limits keep one request well inside DynamoDB's item
+ * and SQS's message size.
+ */
+const Pem = (what: string) =>
+  Type.String({ minLength: 1, maxLength: 16_384, description: `${what}, PEM encoded` });
+
+export const CertInfo = Type.Object(
+  {
+    commonName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    organization: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    organizationalUnit: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    locality: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    stateName: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166 two-letter country code' }),
+    emailAddress: Type.Optional(Type.String({ minLength: 3, maxLength: 128 })),
+    daysExpiry: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
+  },
+  { additionalProperties: false },
+);
+export type CertInfo = Static<typeof CertInfo>;
+
+const Name = Type.String({ minLength: 1, maxLength: 2048 });
+
+export const CdfProvisioningParameters = Type.Object(
+  {
+    caId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'AWS IoT CA certificate id' })),
+    certInfo: Type.Optional(CertInfo),
+    keyAlgorithm: Type.Optional(Type.Union([Type.Literal('RSA-2048'), Type.Literal('EC-P256')])),
+    certificatePem: Type.Optional(Pem('Device certificate')),
+    certificateStatus: Type.Optional(Type.Union([Type.Literal('ACTIVE'), Type.Literal('INACTIVE')])),
+    csr: Type.Optional(Pem('Certificate signing request')),
+    // CDF's schema spelled these `amcpca*` and its examples `acmpca*`: both are accepted.
+    acmpcaCaArn: Type.Optional(Name),
+    acmpcaCaAlias: Type.Optional(Name),
+    amcpcaCaArn: Type.Optional(Name),
+    amcpcaCaAlias: Type.Optional(Name),
+    awsiotCaArn: Type.Optional(Name),
+    awsiotCaAlias: Type.Optional(Name),
+  },
+  { additionalProperties: false },
+);
+export type CdfProvisioningParameters = Static<typeof CdfProvisioningParameters>;
+
+export const TemplateId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$',
+  description: 'Name of a provisioning template stored in the templates bucket',
+});
+
+export const ProvisionRequest = Type.Object(
+  {
+    provisioningTemplateId: TemplateId,
+    parameters: Type.Record(
+      Type.String({ pattern: '^[A-Za-z0-9:_.-]{1,128}$' }),
+      Type.String({ maxLength: 16_384 }),
+      {
+        maxProperties: 100,
+        default: {},
+      },
+    ),
+    cdfProvisioningParameters: Type.Optional(CdfProvisioningParameters),
+  },
+  { additionalProperties: false },
+);
+export type ProvisionRequest = Static<typeof ProvisionRequest>;
+
+export const TaskId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
+  description: 'Task id: letters, digits and _ . : -, at most 128 characters',
+});

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { RunningServer } from '../../api/server.js';
+import type { RunningWorkers } from '../../workers/start-consumers.js';
+import { createTestStack, type TestStack } from '../support/stack.js';
+import { pollTask, request } from '../support/http.js';
+import { thingState } from '../support/iot-registry.js';
+
+let stack: TestStack;
+let api: RunningServer;
+
+beforeAll(async () => {
+  stack = await createTestStack();
+  api = await stack.startApi();
+});
+afterAll(async () => {
+  await api.close();
+  await stack.close();
+});
+
+const valid = { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'battery-ok' } };
+
+describe('bad HTTP input is a 4xx with a message, never a 5xx', () => {
+  const cases: [string, Parameters<typeof request>[3], number, string][] = [
+    ['malformed JSON', { rawBody: '{"provisioningTemplateId": ' }, 400, 'MALFORMED_JSON'],
+    ['a JSON array', { body: [valid] }, 400, 'REQUEST_INVALID'],
+    ['missing template id', { body: { parameters: {} } }, 400, 'REQUEST_INVALID'],
+    [
+      'parameters of the wrong type',
+      { body: { ...valid, parameters: { ThingName: 7 } } },
+      400,
+      'REQUEST_INVALID',
+    ],
+    ['an unknown field', { body: { ...valid, colour: 'red' } }, 400, 'REQUEST_INVALID'],
+    [
+      'an unknown template',
+      { body: { ...valid, provisioningTemplateId: 'no-such-template' } },
+      400,
+      'TEMPLATE_NOT_FOUND',
+    ],
+    [
+      'a template id with a path in it',
+      { body: { ...valid, provisioningTemplateId: '../secrets' } },
+      400,
+      'REQUEST_INVALID',
+    ],
+    [
+      'a missing required parameter',
+      { body: { ...valid, parameters: {} } },
+      400,
+      'TEMPLATE_PARAMETER_MISSING',
+    ],
+    [
+      'an oversize parameter value',
+      { body: { ...valid, parameters: { ThingName: 'x'.repeat(20_000) } } },
+      400,
+      'REQUEST_INVALID',
+    ],
+    [
+      'an oversize body',
+      { rawBody: JSON.stringify({ ...valid, pad: 'x'.repeat(300_000) }) },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    [
+      'a wrong media type',
+      { body: valid, headers: { 'content-type': 'text/plain' } },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    ['an unacceptable Accept', { body: valid, headers: { accept: 'text/html' } }, 406, 'NOT_ACCEPTABLE'],
+    [
+      'a bad Idempotency-Key',
+      { body: valid, headers: { 'idempotency-key': 'ä'.repeat(3) } },
+      400,
+      'IDEMPOTENCY_KEY_INVALID',
+    ],
+  ];
+  it.each(cases)('%s', async (_name, options, status, code) => {
+    const res = await request(api.url, 'POST', '/things', options);
+    expect(res.status).toBe(status);
+    expect(res.body.code).toBe(code);
+    expect(typeof res.body.message).toBe('string');
+    expect(String(res.body.message).length).toBeGreaterThan(10);
+  });
+
+  it('a thing name AWS would refuse fails the task with the reason, provisioning nothing', async () => {
+    const workers = stack.startWorkers();
+    try {
+      const res = await request(api.url, 'POST', '/things', {
+        body: { ...valid, parameters: { ThingName: 'bad name with spaces' } },
+      });
+      expect(res.status).toBe(202);
+      const task = await pollTask(api.url, String(res.body.taskId));
+      expect(task.status).toBe('FAILED');
+      expect((task.error as { code: string }).code).toMatch(/^TEMPLATE_/);
+      expect((task.error as { message: string }).message).toContain('ThingName');
+    } finally {
+      await workers.stop();
+    }
+  });
+
+  it('unknown tasks and bad task ids', async () => {
+    expect((await request(api.url, 'GET', '/provisioningtasks/does-not-exist')).status).toBe(404);
+    expect((await request(api.url, 'GET', '/provisioningtasks/%20bad')).status).toBe(400);
+    expect((await request(api.url, 'GET', '/nowhere')).status).toBe(404);
+  });
+
+  it('nothing was recorded for the refused requests', async () => {
+    const items = await stack.clients.dynamo.send(new ScanCommand({ TableName: stack.config.tableName }));
+    // Only the one accepted request (the bad thing name) is in the table.
+    expect(items.Items).toHaveLength(1);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('the same key twice gives the same task and one device', async () => {
+    const workers = stack.startWorkers();
+    try {
+      const body = { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'idempotent-1' } };
+      const headers = { 'idempotency-key': 'order-7781' };
+      const first = await request(api.url, 'POST', '/things', { body, headers });
+      const second = await request(api.url, 'POST', '/things', { body, headers });
+      expect(first.status).toBe(202);
+      expect(second.body.taskId).toBe(first.body.taskId);
+      await pollTask(api.url, String(first.body.taskId));
+      const third = await request(api.url, 'POST', '/things', { body, headers });
+      expect(third.body).toMatchObject({ taskId: first.body.taskId, status: 'SUCCEEDED' });
+      const state = await thingState(stack.clients.iot, 'idempotent-1');
+      expect(state.principals).toHaveLength(1);
+    } finally {
+      await workers.stop();
+    }
+  });
+
+  it('the same key with a different request is refused', async () => {
+    const headers = { 'idempotency-key': 'order-7781' };
+    const res = await request(api.url, 'POST', '/things', {
+      body: { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'idempotent-2' } },
+      headers,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('TASK_ID_REUSED');
+  });
+});
+
+describe('enqueue failure', () => {
+  it('answers 503 and leaves the task FAILED, not PENDING', async () => {
+    const queues = stack.services.queues;
+    const realQueue = queues.requests;
+    queues.requests = `${realQueue}-gone`;
+    try {
+      const res = await request(api.url, 'POST', '/things', {
+        body: { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'never-queued' } },
+        headers: { 'idempotency-key': 'enqueue-failure' },
+      });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).not.toBe(500);
+      const items = await stack.clients.dynamo.send(new ScanCommand({ TableName: stack.config.tableName }));
+      const task = items.Items?.find(
+        (i) => (i.request as { parameters: { ThingName?: string } }).parameters.ThingName === 'never-queued',
+      );
+      expect(task).toMatchObject({ status: 'FAILED', error: { code: 'ENQUEUE_FAILED' } });
+    } finally {
+      queues.requests = realQueue;
+    }
+  });
+});

@@ -1,0 +1,36 @@
+/** Small fetch helpers for talking to the running API as a client would. */
+export interface JsonResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function request<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<JsonResponse<T>> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text === '' ? {} : JSON.parse(text)) as T };
+}
+
+export async function pollTask(
+  baseUrl: string,
+  taskId: string,
+  timeoutMs = 20_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await request(baseUrl, 'GET', `/provisioningtasks/${taskId}`);
+    if (res.body.status === 'SUCCEEDED' || res.body.status === 'FAILED') return res.body;
+    if (Date.now() > deadline)
+      throw new Error(`task ${taskId} still ${String(res.body.status)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { createApp } from '../../api/app.js';
+import { startServer, type RunningServer } from '../../api/server.js';
+import { bootstrap } from '../../infra/bootstrap.js';
+import { createAwsClients, clientOptionsFrom, type AwsClients } from '../../src/aws/clients.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createServices, type Services } from '../../src/services.js';
+import { startConsumers, type RunningWorkers } from '../../workers/start-consumers.js';
+
+/**
+ * A complete service for one test file, on the shared moto emulator, with its own uniquely named
+ * table, queues, bucket and KMS alias so files run in parallel. Logs are captured for assertions.
+ * `close()` stops whatever the test started and fails if a server or worker was left running —
+ * a leaked consumer would keep polling into the next test.
+ */
+export interface TestStack {
+  config: Config;
+  clients: AwsClients;
+  services: Services;
+  logs(): string;
+  startApi(): Promise<RunningServer>;
+  startWorkers(): RunningWorkers;
+  close(): Promise<void>;
+}
+
+export async function createTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (endpoint === undefined)
+    throw new Error('AWS_ENDPOINT_URL is not set: the integration global setup did not run');
+  const id = `t${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-east-1',
+    TABLE_NAME: `${id}-tasks`,
+    REQUESTS_QUEUE_NAME: `${id}-requests`,
+    REQUESTS_DLQ_NAME: `${id}-requests-dlq`,
+    RESULTS_QUEUE_NAME: `${id}-results`,
+    TEMPLATES_BUCKET: `${id}-templates`,
+    RESULTS_KMS_KEY_ID: `alias/${id}`,
+    TASK_LEASE_SECONDS: '10',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const clients = createAwsClients(clientOptionsFrom(config));
+  await bootstrap(clients, config);
+  let captured = '';
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => (captured += chunk.toString('utf8')));
+  const logger = createLogger({ level: config.logLevel, stream });
+  const services = await createServices(config, { clients, logger });
+
+  const servers = new Set<RunningServer>();
+  const workers = new Set<RunningWorkers>();
+  return {
+    config,
+    clients,
+    services,
+    logs: () => captured,
+    async startApi() {
+      const server = await startServer(createApp(services), 0);
+      servers.add(server);
+      return {
+        url: server.url,
+        close: async () => {
+          servers.delete(server);
+          await server.close();
+        },
+      };
+    },
+    startWorkers() {
+      const running = startConsumers(services, { drainTimeoutMs: 5_000 });
+      workers.add(running);
+      return {
+        stop: async () => {
+          workers.delete(running);
+          await running.stop();
+        },
+      };
+    },
+    async close() {
+      const leaked = servers.size + workers.size;
+      await Promise.all([...workers].map((w) => w.stop()));
+      await Promise.all([...servers].map((s) => s.close()));
+      clients.destroy();
+      logger.close();
+      if (leaked > 0)
+        throw new Error(`${leaked} server(s)/worker(s) were still running at the end of the test`);
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+
+/** One queue message, whichever runtime received it (Lambda event record or sqs-consumer). */
+export interface InboundMessage {
+  messageId: string;
+  body: string;
+  receiptHandle: string;
+  receiveCount: number;
+  attributes: Record<string, string>;
+}
+
+export function fromSqsMessage(m: Message): InboundMessage {
+  return {
+    messageId: m.MessageId ?? '',
+    body: m.Body ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
+    attributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
+        v.StringValue ? [[k, v.StringValue]] : [],
+      ),
+    ),
+  };
+}
+
+export function fromLambdaRecord(r: SQSRecord): InboundMessage {
+  return {
+    messageId: r.messageId,
+    body: r.body,
+    receiptHandle: r.receiptHandle,
+    receiveCount: Number(r.attributes.ApproximateReceiveCount),
+    attributes: Object.fromEntries(
+      Object.entries(r.messageAttributes).flatMap(([k, v]) => (v.stringValue ? [[k, v.stringValue]] : [])),
+    ),
+  };
+}

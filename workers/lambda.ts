@@ -1,0 +1,32 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfig } from '../src/config.js';
+import { createServices, type Services } from '../src/services.js';
+import { handleDeadLetter } from './handle-dead-letter.js';
+import { handleRequestMessage } from './handle-request.js';
+import { fromLambdaRecord, type InboundMessage } from './inbound-message.js';
+import { processBatch, type Handled } from './process-batch.js';
+
+/**
+ * Lambda SQS entry points (event source mappings with ReportBatchItemFailures): only the messages
+ * that failed are returned to the queue. Services are built once per container, at first use.
+ */
+let services: Promise<Services> | undefined;
+const getServices = () => (services ??= createServices(loadConfig()));
+
+function sqsHandler(
+  queue: (s: Services) => string,
+  handle: (m: InboundMessage, s: Services) => Promise<Handled>,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return async (event) => {
+    const s = await getServices();
+    const failed = await processBatch(event.Records.map(fromLambdaRecord), (m) => handle(m, s), {
+      sqs: s.clients.sqs,
+      queueUrl: queue(s),
+      logger: s.logger,
+    });
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+export const requests = sqsHandler((s) => s.queues.requests, handleRequestMessage);
+export const deadLetters = sqsHandler((s) => s.queues.requestsDlq, handleDeadLetter);

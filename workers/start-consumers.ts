@@ -1,0 +1,77 @@
+import { Consumer } from 'sqs-consumer';
+import { describeError } from '../src/errors.js';
+import type { Services } from '../src/services.js';
+import { handleDeadLetter } from './handle-dead-letter.js';
+import { handleRequestMessage } from './handle-request.js';
+import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
+import { processBatch, type Handled } from './process-batch.js';
+
+/**
+ * Long-running workers (local process and container): one sqs-consumer per queue. The heartbeat
+ * keeps a message invisible while its task runs; `stop` stops polling and waits for in-flight
+ * messages, so a SIGTERM loses nothing and leaves no task RUNNING under a live lease.
+ */
+export interface RunningWorkers {
+  stop(): Promise<void>;
+}
+
+export function startConsumers(
+  services: Services,
+  options: { drainTimeoutMs?: number } = {},
+): RunningWorkers {
+  const queues: [string, (m: InboundMessage, s: Services) => Promise<Handled>][] = [
+    [services.queues.requests, handleRequestMessage],
+    [services.queues.requestsDlq, handleDeadLetter],
+  ];
+  const consumers = queues.map(([queueUrl, handle]) => {
+    const consumer = Consumer.create({
+      queueUrl,
+      sqs: services.clients.sqs,
+      batchSize: services.config.worker.batchSize,
+      waitTimeSeconds: 1,
+      visibilityTimeout: services.config.worker.leaseSeconds,
+      heartbeatInterval: Math.max(1, Math.floor(services.config.worker.leaseSeconds / 3)),
+      pollingCompleteWaitTimeMs: options.drainTimeoutMs ?? 30_000,
+      messageSystemAttributeNames: ['ApproximateReceiveCount'],
+      messageAttributeNames: ['All'],
+      // Our handler sets the retry delay itself; leave failed messages invisible until then.
+      terminateVisibilityTimeout: false,
+      async handleMessageBatch(messages) {
+        const inbound = messages.map(fromSqsMessage);
+        const failed = new Set(
+          await processBatch(inbound, (m) => handle(m, services), {
+            sqs: services.clients.sqs,
+            queueUrl,
+            logger: services.logger,
+          }),
+        );
+        return messages.filter((m) => !failed.has(m.MessageId ?? ''));
+      },
+    });
+    consumer.on('error', (e) =>
+      services.logger.error('queue consumer error', { queueUrl, error: describeError(e) }),
+    );
+    consumer.on('processing_error', (e) =>
+      services.logger.error('queue processing error', { queueUrl, error: describeError(e) }),
+    );
+    consumer.start();
+    return consumer;
+  });
+  return {
+    async stop(): Promise<void> {
+      await Promise.all(
+        consumers.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (!c.status.isRunning) {
+                resolve();
+                return;
+              }
+              c.once('stopped', () => resolve());
+              c.stop();
+            }),
+        ),
+      );
+    },
+  };
+}
