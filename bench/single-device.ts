@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { createInterface } from 'node:readline';
+import { createApp } from '../api/app.js';
+import { startServer } from '../api/server.js';
+import { bootstrap } from '../infra/bootstrap.js';
+import { startMoto } from '../infra/moto.mjs';
+import { createAwsClients, clientOptionsFrom } from '../src/aws/clients.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { createServices } from '../src/services.js';
+
+/**
+ * Single-device provisioning on the local stack: submits N requests through the HTTP API with a
+ * bounded number in flight, lets a worker in its own process provision them, and reports latency
+ * from submit to SUCCEEDED (the task's own timestamps), throughput, and the worker's CPU time per
+ * device (CPU time, so waiting on the emulator is not counted).
+ *
+ *   npx tsx bench/single-device.ts [requests=1000] [concurrency=32]
+ */
+const total = Number(process.argv[2] ?? 1000);
+const concurrency = Number(process.argv[3] ?? 32);
+
+const moto = await startMoto();
+const env = {
+  ...process.env,
+  AWS_ENDPOINT_URL: moto.endpoint,
+  RESULTS_KMS_KEY_ID: 'alias/bench',
+  LOG_LEVEL: 'warn',
+  IOT_TPS: '1000',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+const config = loadConfig(env);
+const clients = createAwsClients(clientOptionsFrom(config));
+await bootstrap(clients, config);
+const services = await createServices(config, { clients, logger: createLogger({ level: 'warn' }) });
+const server = await startServer(createApp(services), 0);
+
+const worker = spawn(process.execPath, ['--import', 'tsx', 'bench/worker-process.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const lines = createInterface({ input: worker.stdout });
+const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
+await nextLine(); // ready
+
+const started = performance.now();
+const taskIds: string[] = [];
+let next = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      const i = next++;
+      const res = await fetch(`${server.url}/things`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', prefer: 'wait=25' },
+        body: JSON.stringify({ provisioningTemplateId: 'aws-certificate', parameters: { ThingName: `bench-${i}` } }),
+      });
+      const body = (await res.json()) as { taskId: string };
+      if (res.status !== 201) throw new Error(`request ${i}: HTTP ${res.status} ${JSON.stringify(body)}`);
+      taskIds.push(body.taskId);
+    }
+  }),
+);
+const elapsedS = (performance.now() - started) / 1000;
+
+const latencies: number[] = [];
+for (const taskId of taskIds) {
+  const task = await services.tasks.require(taskId);
+  if (task.status !== 'SUCCEEDED') throw new Error(`task ${taskId} ended ${task.status}`);
+  latencies.push(Date.parse(task.updatedAt) - Date.parse(task.createdAt));
+}
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+
+worker.kill('SIGTERM');
+const { cpuMs } = JSON.parse(await nextLine()) as { cpuMs: number };
+
+const result = {
+  date: new Date().toISOString().slice(0, 10),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
+  requests: total,
+  concurrency,
+  'submit→SUCCEEDED p50 ms': pct(50),
+  'submit→SUCCEEDED p99 ms': pct(99),
+  'requests/s (end to end)': Math.round((total / elapsedS) * 10) / 10,
+  'worker CPU ms/device': Math.round((cpuMs / total) * 100) / 100,
+};
+console.table(result);
+
+await server.close();
+services.close();
+await moto.stop();
