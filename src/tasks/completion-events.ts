@@ -1,3 +1,4 @@
+import Type, { type Static } from 'typebox';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Task } from './model.js';
 import type { TaskStore } from './task-store.js';
@@ -7,17 +8,21 @@ import type { TaskStore } from './task-store.js';
  * private key: consumers fetch secrets with GET /provisioningtasks/{taskId}. Delivery is
  * at-least-once (a crash after sending repeats it), so consumers de-duplicate on `taskId`.
  */
-export interface CompletionEvent {
-  type: 'provisioning.task.finished';
-  taskId: string;
-  status: 'SUCCEEDED' | 'FAILED';
-  provisioningTemplateId: string;
-  thingName?: string;
-  certificateId?: string;
-  resourceArns?: Record<string, string>;
-  error?: { code: string; message: string };
-  finishedAt: string;
-}
+export const CompletionEvent = Type.Object(
+  {
+    type: Type.Literal('provisioning.task.finished'),
+    taskId: Type.String(),
+    status: Type.Union([Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+    provisioningTemplateId: Type.String(),
+    thingName: Type.Optional(Type.String()),
+    certificateId: Type.Optional(Type.String()),
+    resourceArns: Type.Optional(Type.Record(Type.String(), Type.String())),
+    error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+    finishedAt: Type.String({ format: 'date-time' }),
+  },
+  { title: 'ProvisioningCompletionEvent', description: 'Body of a message on the provisioning results queue' },
+);
+export type CompletionEvent = Static<typeof CompletionEvent>;
 
 export function completionEvent(task: Task): CompletionEvent {
   const { checkpoint } = task;

@@ -1,0 +1,14 @@
+import { CompletionEvent } from '../tasks/completion-events.js';
+import { RequestMessage } from './request-message.js';
+
+/** The queue contracts as standalone JSON Schema documents (typebox types are JSON Schema). */
+export function messageSchemas(): Record<string, unknown> {
+  const document = (schema: object) => ({
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    ...JSON.parse(JSON.stringify(schema)),
+  });
+  return {
+    'request-message.schema.json': document(RequestMessage),
+    'completion-event.schema.json': document(CompletionEvent),
+  };
+}
