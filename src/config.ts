@@ -55,10 +55,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const names = Object.keys(Env.properties);
   // Empty strings count as unset, so `FOO=` in a shell falls back to the default.
   const raw = Object.fromEntries(names.flatMap((n) => (env[n] ? [[n, env[n]]] : [])));
+  // Conversion would round `80.5` or read `0x50`: numbers must be written as plain decimals.
+  const notNumbers = Object.entries(raw).flatMap(([name, text]) => {
+    const type = (Env.properties as Record<string, { type?: string }>)[name]?.type;
+    if (type === 'integer' && !/^-?\d+$/.test(text)) return [`${name}: must be a whole number`];
+    if (type === 'number' && !/^-?\d+(\.\d+)?$/.test(text)) return [`${name}: must be a decimal number`];
+    return [];
+  });
   const value = Value.Default(Env, Value.Convert(Env, raw));
   const errors = [...Value.Errors(Env, value)];
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.instancePath.slice(1) || '(environment)'}: ${e.message}`);
+  if (notNumbers.length > 0 || errors.length > 0) {
+    const lines = [
+      ...notNumbers,
+      ...errors.map((e) => `${e.instancePath.slice(1) || '(environment)'}: ${e.message}`),
+    ];
     throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
   return fromEnv(value as Env);

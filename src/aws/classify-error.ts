@@ -58,7 +58,7 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
   if (
     TRANSIENT_NAMES.has(err.name) ||
     err.$retryable !== undefined ||
-    (status !== undefined && status >= 500) ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
     (err.code !== undefined && NETWORK_CODES.has(err.code))
   ) {
     return new TransientError(code, `AWS was unavailable while ${action} (${err.name}); will retry`, {

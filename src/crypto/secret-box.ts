@@ -153,7 +153,8 @@ function aesGcmDecrypt(
   associatedData: string,
 ): Buffer {
   const bytes = (v: Buffer | string) => (typeof v === 'string' ? Buffer.from(v, 'base64') : v);
-  const decipher = createDecipheriv('aes-256-gcm', key, bytes(parts.iv));
+  // Without a fixed tag length GCM accepts a tag cut down to 4 bytes, which is far easier to forge.
+  const decipher = createDecipheriv('aes-256-gcm', key, bytes(parts.iv), { authTagLength: 16 });
   decipher.setAAD(Buffer.from(associatedData, 'utf8'));
   decipher.setAuthTag(bytes(parts.tag));
   return Buffer.concat([decipher.update(bytes(parts.ciphertext)), decipher.final()]);

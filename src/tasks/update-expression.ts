@@ -23,7 +23,11 @@ export class ExpressionBuilder {
     return path
       .split('.')
       .map((segment) => {
-        const placeholder = `#${segment.replace(/[^A-Za-z0-9_]/g, '_')}`;
+        const base = `#${segment.replace(/[^A-Za-z0-9_]/g, '_')}`;
+        // `a-b` and `a_b` both sanitise to `#a_b`: a suffix keeps them apart instead of one
+        // silently standing for the other.
+        let placeholder = base;
+        for (let i = 1; (this.names[placeholder] ?? segment) !== segment; i++) placeholder = `${base}_${i}`;
         this.names[placeholder] = segment;
         return placeholder;
       })
