@@ -1,0 +1,81 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { CertificationRequest } from 'pkijs';
+import { acceptedKey, acceptedSignature, keySigner, type KeyDescription } from './algorithms.js';
+import { TAG, contextTag, fromPem, sequence, signed, spkiOf, tlv, toPem } from './der.js';
+import { CertificateError } from './errors.js';
+import { readPrivateKey } from './keys.js';
+import { readName, subjectName, type CertInfo, type DistinguishedName } from './subject.js';
+
+export interface ParsedCsr {
+  publicKey: KeyObject;
+  publicKeyPem: string;
+  key: KeyDescription;
+  /** The subject attributes that `certInfo` can express. */
+  subject: DistinguishedName;
+  signatureAlgorithm: string;
+}
+
+function invalidCsr(reason: string, cause?: unknown): CertificateError {
+  return new CertificateError(
+    'CSR_INVALID',
+    `The CSR ${reason}; send a PEM PKCS#10 request (-----BEGIN CERTIFICATE REQUEST-----).`,
+    { cause },
+  );
+}
+
+/** Parses a PKCS#10 CSR, refuses keys and algorithms AWS IoT refuses, and verifies its self-signature. */
+export function parseCsr(pem: string): ParsedCsr {
+  const der = fromPem(pem, /^(NEW )?CERTIFICATE REQUEST$/);
+  if (!der) throw invalidCsr('is not PEM encoded');
+  let csr: CertificationRequest;
+  let publicKey: KeyObject;
+  try {
+    csr = CertificationRequest.fromBER(der);
+    const spki = Buffer.from(csr.subjectPublicKeyInfo.toSchema().toBER());
+    publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  } catch (e: unknown) {
+    throw invalidCsr('cannot be parsed', e);
+  }
+  const key = acceptedKey(publicKey, 'The CSR');
+  const algorithm = acceptedSignature(csr.signatureAlgorithm.algorithmId, 'The CSR');
+  if (algorithm.hash === undefined) {
+    throw new CertificateError(
+      'CERTIFICATE_ALGORITHM_UNSUPPORTED',
+      `The CSR is signed with ${algorithm.name}, which this service cannot verify; sign it with sha256WithRSAEncryption or ecdsa-with-SHA256.`,
+    );
+  }
+  const signature = csr.signatureValue.valueBlock.valueHexView;
+  if (algorithm.family !== key.family || !verifies(algorithm.hash, csr.tbsView, publicKey, signature)) {
+    throw new CertificateError(
+      'CSR_SIGNATURE_INVALID',
+      "The CSR's signature does not verify with its own public key: it was altered or signed with another key; create it again.",
+    );
+  }
+  return {
+    publicKey,
+    publicKeyPem: toPem('PUBLIC KEY', spkiOf(publicKey)),
+    key,
+    subject: readName(csr.subject),
+    signatureAlgorithm: algorithm.name,
+  };
+}
+
+function verifies(hash: string, data: Uint8Array, key: KeyObject, signature: Uint8Array): boolean {
+  try {
+    return verify(hash, data, key, signature);
+  } catch {
+    return false; // a signature that is not even well-formed, e.g. ECDSA bytes that are not DER
+  }
+}
+
+/** A CSR for a key the service made (ACM PCA mode without a caller's CSR). */
+export function createCsr(privateKeyPem: string, subject: CertInfo): string {
+  const privateKey = readPrivateKey(privateKeyPem);
+  const info = sequence(
+    tlv(TAG.INTEGER, Buffer.of(0)),
+    subjectName(subject),
+    spkiOf(createPublicKey(privateKey)),
+    contextTag(0, true), // no attributes, but PKCS#10 requires the (empty) set
+  );
+  return toPem('CERTIFICATE REQUEST', signed(info, keySigner(privateKey, 'The private key')));
+}
