@@ -5,9 +5,12 @@ import type { Services } from '../src/services.js';
 import { HttpRequestError, payloadTooLarge } from './errors.js';
 import { asServiceError, httpStatusOf } from './http-status.js';
 import { negotiate, responseMediaType } from './media-type.js';
+import { bulkRoutes } from './routes/bulk.js';
 import { provisioningRoutes } from './routes/provisioning.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
+/** Inline bulk lines (at most 10,000); larger jobs name a file in S3 instead. */
+const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
  * The HTTP API, one Hono app for both the local server and the Lambda entry. Every error becomes
@@ -16,15 +19,18 @@ const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(services: Services): Hono {
   const app = new Hono();
   app.use(negotiate);
-  app.use(
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw payloadTooLarge(MAX_BODY_BYTES);
+        throw payloadTooLarge(maxSize);
       },
-    }),
-  );
+    });
+  const defaultLimit = limit(MAX_BODY_BYTES);
+  const bulkLimit = limit(MAX_BULK_BODY_BYTES);
+  app.use((c, next) => (c.req.path === '/bulkthings' ? bulkLimit(c, next) : defaultLimit(c, next)));
   app.route('/', provisioningRoutes(services));
+  app.route('/', bulkRoutes(services));
 
   app.notFound((c) =>
     c.json({ code: 'ROUTE_NOT_FOUND', message: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404),

@@ -7,7 +7,8 @@ import { notAcceptable, unsupportedMediaType } from './errors.js';
  */
 export const CDF_MEDIA_TYPE = 'application/vnd.aws-cdf-v1.0+json';
 const ACCEPTED = new Set([CDF_MEDIA_TYPE, 'application/json']);
-const ACCEPTABLE = new Set([...ACCEPTED, '*/*', 'application/*']);
+// NDJSON: bulk results can be streamed.
+const ACCEPTABLE = new Set([...ACCEPTED, '*/*', 'application/*', 'application/x-ndjson']);
 
 const mediaTypes = (header: string) =>
   header.split(',').map((part) => (part.split(';')[0] ?? '').trim().toLowerCase());

@@ -117,26 +117,40 @@ async function createTable(clients: AwsClients, TableName: string): Promise<void
 }
 
 async function createQueues(clients: AwsClients, config: Config): Promise<void> {
-  const sqs = clients.sqs;
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: config.queues.requestsDlq }));
-  const dlqAttributes = await sqs.send(
+  const { queues } = config;
+  const visibility = String(config.worker.leaseSeconds);
+  await Promise.all([
+    createQueueWithDlq(clients, queues.requests, queues.requestsDlq, visibility),
+    createQueueWithDlq(clients, queues.bulk, queues.bulkDlq, visibility),
+    clients.sqs.send(new CreateQueueCommand({ QueueName: queues.results })),
+  ]);
+}
+
+async function createQueueWithDlq(
+  clients: AwsClients,
+  name: string,
+  dlqName: string,
+  visibilityTimeout: string,
+): Promise<void> {
+  const dlq = await clients.sqs.send(
+    // The DLQ keeps what it holds as long as SQS allows, for a person to look at.
+    new CreateQueueCommand({ QueueName: dlqName, Attributes: { MessageRetentionPeriod: '1209600' } }),
+  );
+  const dlqAttributes = await clients.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
   );
-  await Promise.all([
-    sqs.send(
-      new CreateQueueCommand({
-        QueueName: config.queues.requests,
-        Attributes: {
-          VisibilityTimeout: String(config.worker.leaseSeconds),
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn,
-            maxReceiveCount: MAX_RECEIVE_COUNT,
-          }),
-        },
-      }),
-    ),
-    sqs.send(new CreateQueueCommand({ QueueName: config.queues.results })),
-  ]);
+  await clients.sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: {
+        VisibilityTimeout: visibilityTimeout,
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn,
+          maxReceiveCount: MAX_RECEIVE_COUNT,
+        }),
+      },
+    }),
+  );
 }
 
 async function createBucket(clients: AwsClients, config: Config, templatesDir: string): Promise<void> {

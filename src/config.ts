@@ -13,6 +13,11 @@ const Env = Type.Object({
   REQUESTS_QUEUE_NAME: Type.String({ default: 'provisioning-requests', minLength: 1 }),
   REQUESTS_DLQ_NAME: Type.String({ default: 'provisioning-requests-dlq', minLength: 1 }),
   RESULTS_QUEUE_NAME: Type.String({ default: 'provisioning-results', minLength: 1 }),
+  BULK_QUEUE_NAME: Type.String({ default: 'provisioning-bulk', minLength: 1 }),
+  BULK_DLQ_NAME: Type.String({ default: 'provisioning-bulk-dlq', minLength: 1 }),
+  BULK_CHUNK_SIZE: Type.Integer({ default: 50, minimum: 1, maximum: 1000 }),
+  BULK_CHUNKS_IN_FLIGHT: Type.Integer({ default: 4, minimum: 1, maximum: 100 }),
+  BULK_LINE_CONCURRENCY: Type.Integer({ default: 8, minimum: 1, maximum: 100 }),
   TEMPLATES_BUCKET: Type.String({ default: 'provisioning-templates', minLength: 3 }),
   TEMPLATES_PREFIX: Type.String({ default: 'templates/' }),
   TEMPLATES_SUFFIX: Type.String({ default: '.json' }),
@@ -29,6 +34,8 @@ const Env = Type.Object({
   WORKER_BATCH_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 10 }),
   TASK_LEASE_SECONDS: Type.Integer({ default: 60, minimum: 5, maximum: 43200 }),
   MAX_WAIT_SECONDS: Type.Integer({ default: 25, minimum: 0, maximum: 29 }),
+  FEATURES_DELETE_CERTIFICATES: Type.Boolean({ default: false }),
+  FEATURES_DELETE_POLICIES: Type.Boolean({ default: false }),
 });
 type Env = Static<typeof Env>;
 
@@ -37,7 +44,9 @@ export interface Config {
   /** Emulator (moto) or other endpoint override; absent means real AWS. */
   endpoint: string | undefined;
   tableName: string;
-  queues: { requests: string; requestsDlq: string; results: string };
+  queues: { requests: string; requestsDlq: string; results: string; bulk: string; bulkDlq: string };
+  /** Bulk tasks: lines per chunk message, chunk messages per task at once, devices at once per chunk. */
+  bulk: { chunkSize: number; chunksInFlight: number; lineConcurrency: number };
   templates: { bucket: string; prefix: string; suffix: string; cacheSeconds: number };
   /** Exactly one of the two: results are encrypted with a KMS data key or a local master key. */
   encryption: { kind: 'kms'; keyId: string } | { kind: 'local'; masterKey: Buffer };
@@ -47,6 +56,8 @@ export interface Config {
   iotTps: number;
   worker: { batchSize: number; leaseSeconds: number };
   maxWaitSeconds: number;
+  /** CDF's flags for `DELETE /things/{name}`: also delete unshared certificates / policies. */
+  features: { deleteCertificates: boolean; deletePolicies: boolean };
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +94,13 @@ function fromEnv(env: Env): Config {
       requests: env.REQUESTS_QUEUE_NAME,
       requestsDlq: env.REQUESTS_DLQ_NAME,
       results: env.RESULTS_QUEUE_NAME,
+      bulk: env.BULK_QUEUE_NAME,
+      bulkDlq: env.BULK_DLQ_NAME,
+    },
+    bulk: {
+      chunkSize: env.BULK_CHUNK_SIZE,
+      chunksInFlight: env.BULK_CHUNKS_IN_FLIGHT,
+      lineConcurrency: env.BULK_LINE_CONCURRENCY,
     },
     templates: {
       bucket: env.TEMPLATES_BUCKET,
@@ -97,6 +115,10 @@ function fromEnv(env: Env): Config {
     iotTps: env.IOT_TPS,
     worker: { batchSize: env.WORKER_BATCH_SIZE, leaseSeconds: env.TASK_LEASE_SECONDS },
     maxWaitSeconds: env.MAX_WAIT_SECONDS,
+    features: {
+      deleteCertificates: env.FEATURES_DELETE_CERTIFICATES,
+      deletePolicies: env.FEATURES_DELETE_POLICIES,
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import type { TaskRunnerDeps } from './provisioning/run-task.js';
 import { resolveQueueUrls, type QueueUrls } from './queue/queue-urls.js';
 import { CompletionPublisher } from './tasks/completion-events.js';
 import { TaskStore } from './tasks/task-store.js';
+import { BulkStore } from './bulk/bulk-store.js';
 import { TemplateStore } from './templates/template-store.js';
 
 /**
@@ -20,6 +21,7 @@ export interface Services extends TaskRunnerDeps {
   config: Config;
   clients: AwsClients;
   queues: QueueUrls;
+  bulk: BulkStore;
   close(): void;
 }
 
@@ -40,6 +42,7 @@ export async function createServices(
     queues,
     logger,
     tasks,
+    bulk: new BulkStore(clients.dynamo, config.tableName),
     templates: new TemplateStore(clients.s3, config.templates),
     secrets: secretBoxFor(config, clients),
     events: new CompletionPublisher(clients.sqs, queues.results, tasks),

@@ -14,11 +14,12 @@ export async function deadLetter(
   services: Pick<Services, 'clients' | 'queues' | 'logger'>,
   message: InboundMessage,
   reason: string,
+  dlqUrl = services.queues.requestsDlq,
 ): Promise<'done'> {
   services.logger.warn('message moved to the DLQ', { messageId: message.messageId, reason });
   await services.clients.sqs.send(
     new SendMessageCommand({
-      QueueUrl: services.queues.requestsDlq,
+      QueueUrl: dlqUrl,
       MessageBody: message.body === '' ? '(empty)' : message.body,
       MessageAttributes: {
         [DEAD_LETTER_REASON]: { DataType: 'String', StringValue: reason },

@@ -1,6 +1,7 @@
 import { Consumer } from 'sqs-consumer';
 import { describeError } from '../src/errors.js';
 import type { Services } from '../src/services.js';
+import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
@@ -22,6 +23,8 @@ export function startConsumers(
   const queues: [string, (m: InboundMessage, s: Services) => Promise<Handled>][] = [
     [services.queues.requests, handleRequestMessage],
     [services.queues.requestsDlq, handleDeadLetter],
+    [services.queues.bulk, handleBulkMessage],
+    [services.queues.bulkDlq, handleBulkDeadLetter],
   ];
   const consumers = queues.map(([queueUrl, handle]) => {
     const consumer = Consumer.create({

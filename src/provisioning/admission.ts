@@ -15,6 +15,7 @@ import type { CertificateMode } from './certificate-modes/certificate-mode.js';
 export async function admit(
   request: ProvisionRequest,
   deps: { templates: TemplateStore; modes: Partial<Record<CertificateModeName, CertificateMode>> },
+  options: { skipParameterCheck?: boolean } = {},
 ): Promise<void> {
   const template = await loadForRequest(deps.templates, request.provisioningTemplateId);
   const cdf = parseCdfBlock(template.cdf);
@@ -27,14 +28,20 @@ export async function admit(
     );
   }
   await mode?.validate(request, cdf);
-  const injected = new Set(mode?.injects ?? []);
-  const missing = requiredParameters(template).filter((p) => !(p in request.parameters) && !injected.has(p));
+  if (options.skipParameterCheck === true) return;
+  const missing = callerParameters(template, mode).filter((p) => !(p in request.parameters));
   if (missing.length > 0) {
     throw new InvalidInputError(
       'TEMPLATE_PARAMETER_MISSING',
       `Template '${request.provisioningTemplateId}' needs parameter(s) ${missing.join(', ')} in 'parameters'`,
     );
   }
+}
+
+/** Parameters a caller must send: those without a Default that the certificate mode does not inject. */
+export function callerParameters(template: ParsedTemplate, mode: CertificateMode | undefined): string[] {
+  const injected = new Set(mode?.injects ?? []);
+  return requiredParameters(template).filter((p) => !injected.has(p));
 }
 
 async function loadForRequest(templates: TemplateStore, templateId: string): Promise<ParsedTemplate> {

@@ -4,7 +4,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { TransientError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { IoTClient } from '@aws-sdk/client-iot';
-import type { CompletionPublisher } from '../tasks/completion-events.js';
+import type { EventPublisher } from '../tasks/completion-events.js';
 import { TaskBusyError, TaskNotFoundError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import type { TaskStore } from '../tasks/task-store.js';
@@ -16,7 +16,7 @@ export interface TaskRunnerDeps extends ProvisioningDeps {
   tasks: TaskStore;
   iot: IoTClient;
   secrets: SecretBox;
-  events: CompletionPublisher;
+  events: EventPublisher;
   logger: Logger;
   leaseSeconds: number;
 }

@@ -1,3 +1,4 @@
+import { BulkCompletionEvent } from '../bulk/completion-event.js';
 import { CompletionEvent } from '../tasks/completion-events.js';
 import { RequestMessage } from './request-message.js';
 
@@ -10,5 +11,6 @@ export function messageSchemas(): Record<string, unknown> {
   return {
     'request-message.schema.json': document(RequestMessage),
     'completion-event.schema.json': document(CompletionEvent),
+    'bulk-completion-event.schema.json': document(BulkCompletionEvent),
   };
 }

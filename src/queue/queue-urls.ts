@@ -5,6 +5,8 @@ export interface QueueUrls {
   requests: string;
   requestsDlq: string;
   results: string;
+  bulk: string;
+  bulkDlq: string;
 }
 
 /** Queue names come from configuration; their URLs are looked up once at start-up. */
@@ -23,10 +25,12 @@ export async function resolveQueueUrls(sqs: SQSClient, queues: Config['queues'])
       );
     }
   };
-  const [requests, requestsDlq, results] = await Promise.all([
+  const [requests, requestsDlq, results, bulk, bulkDlq] = await Promise.all([
     url(queues.requests),
     url(queues.requestsDlq),
     url(queues.results),
+    url(queues.bulk),
+    url(queues.bulkDlq),
   ]);
-  return { requests, requestsDlq, results };
+  return { requests, requestsDlq, results, bulk, bulkDlq };
 }

@@ -42,7 +42,14 @@ export function completionEvent(task: Task): CompletionEvent {
   };
 }
 
-export class CompletionPublisher {
+/** Where finished tasks are announced; devices of a bulk task use a silent one. */
+export interface EventPublisher {
+  publish(task: Task): Promise<void>;
+}
+
+export const silentEvents: EventPublisher = { publish: () => Promise.resolve() };
+
+export class CompletionPublisher implements EventPublisher {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,

@@ -68,6 +68,7 @@ export const ProvisionRequest = Type.Object(
 export type ProvisionRequest = Static<typeof ProvisionRequest>;
 
 export const TaskId = Type.String({
-  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
-  description: 'Task id: letters, digits and _ . : -, at most 128 characters',
+  // `bulk:` ids name the devices of bulk tasks (see task-key.ts): clients cannot choose them.
+  pattern: '^(?!bulk:)[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
+  description: 'Task id: letters, digits and _ . : -, at most 128 characters, not starting with bulk:',
 });

@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { Envelope } from '../crypto/envelope.js';
 import { LeaseLostError, TaskNotFoundError } from './errors.js';
 import type { Checkpoint, ProvisionResult, Task, TaskError } from './model.js';
+import { taskKey } from './task-key.js';
 import { ExpressionBuilder, type UpdateParts } from './update-expression.js';
 
 /**
@@ -16,7 +17,7 @@ export type ClaimOutcome =
   | { kind: 'busy'; task: Task }
   | { kind: 'missing' };
 
-const key = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' });
+const key = taskKey;
 
 export class TaskStore {
   constructor(

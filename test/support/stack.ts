@@ -37,6 +37,8 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     REQUESTS_QUEUE_NAME: `${id}-requests`,
     REQUESTS_DLQ_NAME: `${id}-requests-dlq`,
     RESULTS_QUEUE_NAME: `${id}-results`,
+    BULK_QUEUE_NAME: `${id}-bulk`,
+    BULK_DLQ_NAME: `${id}-bulk-dlq`,
     TEMPLATES_BUCKET: `${id}-templates`,
     RESULTS_KMS_KEY_ID: `alias/${id}`,
     TASK_LEASE_SECONDS: '10',

@@ -1,0 +1,16 @@
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
+
+export class BulkTaskNotFoundError extends NotFoundError {
+  constructor(taskId: string) {
+    super('BULK_TASK_NOT_FOUND', `No bulk registration task with id '${taskId}' exists (or it has expired)`);
+  }
+}
+
+export class BulkTaskFinishedError extends ConflictError {
+  constructor(taskId: string, status: string) {
+    super('BULK_TASK_FINISHED', `Bulk task '${taskId}' is already ${status}; it can no longer be cancelled`);
+  }
+}
+
+/** The bulk input (file or inline lines) cannot be used as a whole. */
+export class BulkInputError extends InvalidInputError {}

@@ -1,0 +1,41 @@
+import type { CdfProvisioningParameters } from '../tasks/request.js';
+
+/** CDF's bulk statuses, plus the ones a task that we run ourselves can reach. */
+export type BulkStatus =
+  'Pending' | 'InProgress' | 'Completed' | 'CompletedWithFailures' | 'Failed' | 'Cancelled';
+export const BULK_FINISHED: readonly BulkStatus[] = [
+  'Completed',
+  'CompletedWithFailures',
+  'Failed',
+  'Cancelled',
+];
+
+export interface BulkTask {
+  taskId: string;
+  status: BulkStatus;
+  provisioningTemplateId: string;
+  /** Applied to every device (certificate modes need them); lines carry only template parameters. */
+  cdfProvisioningParameters?: CdfProvisioningParameters;
+  /** UTF-8 NDJSON, one parameter map per line. */
+  input: { bucket: string; key: string };
+  /** Known once the planner has read the input. */
+  totalCount?: number;
+  chunkCount?: number;
+  successCount: number;
+  failureCount: number;
+  creationDate: string;
+  lastModifiedDate: string;
+  error?: { code: string; message: string };
+  expiresAt: number;
+}
+
+/** A slice of the input file that one chunk message provisions: bytes [start, end). */
+export interface Chunk {
+  index: number;
+  start: number;
+  end: number;
+  /** Physical (1-based) line number of the first line in the slice. */
+  firstLine: number;
+  /** Set once the chunk's successor message has been sent, so a redelivery does not send it again. */
+  successorSent?: boolean;
+}

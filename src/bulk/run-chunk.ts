@@ -1,0 +1,151 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { runTask, type TaskRunnerDeps } from '../provisioning/run-task.js';
+import { silentEvents } from '../tasks/completion-events.js';
+import { TaskBusyError } from '../tasks/errors.js';
+import type { Task, TaskError } from '../tasks/model.js';
+import { newTask } from '../tasks/new-task.js';
+import { lineTaskId } from '../tasks/task-key.js';
+import { callerParameters } from '../provisioning/admission.js';
+import { parseCdfBlock, selectCertificateMode } from '../provisioning/cdf-block.js';
+import type { BulkStore } from './bulk-store.js';
+import type { BulkTask, Chunk } from './model.js';
+import { linesOf, parseLine } from './parse-line.js';
+import { sendChunkMessages } from './plan.js';
+
+export interface ChunkDeps extends TaskRunnerDeps {
+  s3: S3Client;
+  sqs: SQSClient;
+  bulk: BulkStore;
+  bulkQueueUrl: string;
+  chunksInFlight: number;
+  lineConcurrency: number;
+  ttlSeconds: number;
+  /** Called once when the last device of a task is counted. */
+  onFinished(task: BulkTask): Promise<void>;
+}
+
+const STATUS_REFRESH_MS = 1000;
+
+/**
+ * Provisions the devices of one chunk, a few at a time, each as an ordinary provisioning task
+ * (same engine, checkpoints and compensation as POST /things), and counts each finished device
+ * exactly once. Then it sends the chunk's successor. With `abandon` (the chunk's message died),
+ * devices are not provisioned: what they made is removed and they are counted as failures.
+ */
+export async function runChunk(
+  bulkTaskId: string,
+  index: number,
+  deps: ChunkDeps,
+  options: { abandon?: TaskError } = {},
+): Promise<void> {
+  const task = await deps.bulk.get(bulkTaskId);
+  const chunk = await deps.bulk.getChunk(bulkTaskId, index);
+  if (task === undefined || chunk === undefined || task.status !== 'InProgress') return;
+
+  const isRunning = statusWatcher(deps.bulk, bulkTaskId);
+  const lines = [...linesOf(await readSlice(deps.s3, task, chunk), chunk.firstLine)];
+  const template = await deps.templates.load(task.provisioningTemplateId);
+  const modeName = selectCertificateMode(parseCdfBlock(template.cdf));
+  const required = callerParameters(template, modeName === undefined ? undefined : deps.modes[modeName]);
+  const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }) };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < lines.length) {
+      const item = lines[next++];
+      if (item === undefined || !(await isRunning())) return;
+      await provisionLine(task, item, { ...runner, required }, options.abandon);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
+
+  const finished = await deps.bulk.completeIfDone(bulkTaskId);
+  if (finished !== undefined) await deps.onFinished(finished);
+  await sendSuccessor(task, chunk, deps);
+}
+
+async function provisionLine(
+  bulk: BulkTask,
+  item: { line: number; bytes: Uint8Array },
+  deps: ChunkDeps & { required: string[] },
+  abandon: TaskError | undefined,
+): Promise<void> {
+  const taskId = lineTaskId(bulk.taskId, item.line);
+  let device = (await deps.tasks.get(taskId)) ?? (await recordLine(bulk, taskId, item.bytes, deps));
+  if (device.counted === true) return;
+  if (device.status !== 'SUCCEEDED' && device.status !== 'FAILED') {
+    try {
+      device = await runTask(taskId, deps, { abandon });
+    } catch (e: unknown) {
+      // A redelivered copy of this chunk is on the device right now; that copy counts it.
+      if (e instanceof TaskBusyError) return;
+      throw e;
+    }
+  }
+  await deps.bulk.countLine(bulk.taskId, device);
+}
+
+/** A device's task, from its line: PENDING, or FAILED at once when the line itself is unusable. */
+async function recordLine(
+  bulk: BulkTask,
+  taskId: string,
+  bytes: Uint8Array,
+  deps: ChunkDeps & { required: string[] },
+): Promise<Task> {
+  const parsed = parseLine(bytes);
+  const parameters = 'parameters' in parsed ? parsed.parameters : {};
+  const missing = deps.required.filter((p) => !(p in parameters));
+  const error: TaskError | undefined =
+    'error' in parsed
+      ? { code: 'BULK_LINE_INVALID', message: `Line ${lineOf(taskId)}: ${parsed.error}`, kind: 'invalid' }
+      : missing.length > 0
+        ? {
+            code: 'TEMPLATE_PARAMETER_MISSING',
+            message: `Line ${lineOf(taskId)}: missing parameter(s) ${missing.join(', ')}`,
+            kind: 'invalid',
+          }
+        : undefined;
+  const request = {
+    provisioningTemplateId: bulk.provisioningTemplateId,
+    parameters,
+    ...(bulk.cdfProvisioningParameters ? { cdfProvisioningParameters: bulk.cdfProvisioningParameters } : {}),
+  };
+  const task = newTask(taskId, request, { source: 'queue', ttlSeconds: deps.ttlSeconds, error });
+  const outcome = await deps.tasks.create(task);
+  return outcome.created ? task : outcome.existing;
+}
+
+const lineOf = (taskId: string) => taskId.slice(taskId.lastIndexOf(':') + 1);
+
+async function readSlice(s3: S3Client, task: BulkTask, chunk: Chunk): Promise<Uint8Array> {
+  if (chunk.end <= chunk.start) return new Uint8Array();
+  const out = await s3.send(
+    new GetObjectCommand({
+      Bucket: task.input.bucket,
+      Key: task.input.key,
+      Range: `bytes=${chunk.start}-${chunk.end - 1}`,
+    }),
+  );
+  return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+}
+
+async function sendSuccessor(task: BulkTask, chunk: Chunk, deps: ChunkDeps): Promise<void> {
+  const successor = chunk.index + deps.chunksInFlight;
+  if (chunk.successorSent === true || successor >= (task.chunkCount ?? 0)) return;
+  await sendChunkMessages({ sqs: deps.sqs, bulkQueueUrl: deps.bulkQueueUrl }, task.taskId, [successor]);
+  await deps.bulk.markSuccessorSent(task.taskId, chunk.index);
+}
+
+/** Cancellation is noticed within a second, without a read per device. */
+function statusWatcher(bulk: BulkStore, taskId: string): () => Promise<boolean> {
+  let checkedAt = Date.now();
+  let running = true;
+  return async () => {
+    if (running && Date.now() - checkedAt > STATUS_REFRESH_MS) {
+      checkedAt = Date.now();
+      running = (await bulk.get(taskId))?.status === 'InProgress';
+    }
+    return running;
+  };
+}

@@ -1,0 +1,100 @@
+import { publishBulkCompletion } from '../src/bulk/completion-event.js';
+import { BulkMessage } from '../src/bulk/messages.js';
+import { planBulkTask } from '../src/bulk/plan.js';
+import { runChunk, type ChunkDeps } from '../src/bulk/run-chunk.js';
+import { isServiceError, type ServiceError } from '../src/errors.js';
+import type { Services } from '../src/services.js';
+import type { TaskError } from '../src/tasks/model.js';
+import { validator } from '../src/validation.js';
+import { deadLetter } from './dead-letter.js';
+import type { InboundMessage } from './inbound-message.js';
+import type { Handled } from './process-batch.js';
+
+const bulkMessage = validator(BulkMessage);
+
+/** A message from the bulk queue: a task to plan, or a chunk of devices to provision. */
+export async function handleBulkMessage(message: InboundMessage, services: Services): Promise<Handled> {
+  return dispatch(message, services, undefined);
+}
+
+/**
+ * A bulk message that died: a plan fails its task; a chunk's devices are abandoned (what they made
+ * is removed) and counted as failures, and the chain of chunks goes on, so the task still ends.
+ */
+export async function handleBulkDeadLetter(message: InboundMessage, services: Services): Promise<Handled> {
+  return dispatch(message, services, {
+    code: 'MESSAGE_DEAD_LETTERED',
+    message: 'This device could not be provisioned: its chunk failed on every delivery (see the worker logs)',
+    kind: 'internal',
+  });
+}
+
+async function dispatch(
+  message: InboundMessage,
+  services: Services,
+  abandon: TaskError | undefined,
+): Promise<Handled> {
+  let body: unknown;
+  try {
+    body = JSON.parse(message.body);
+  } catch {
+    body = undefined;
+  }
+  if (!bulkMessage.check(body)) {
+    if (abandon !== undefined) return 'keep';
+    return deadLetter(services, message, 'Not a bulk queue message', services.queues.bulkDlq);
+  }
+  if (body.type === 'bulk.plan') {
+    const task = await services.bulk.get(body.bulkTaskId);
+    if (task === undefined) return 'done';
+    if (abandon !== undefined) {
+      await services.bulk.fail(task.taskId, {
+        code: abandon.code,
+        message: 'The bulk task could not be planned (see the worker logs)',
+      });
+      return 'done';
+    }
+    try {
+      await planBulkTask(task, {
+        ...services,
+        s3: services.clients.s3,
+        sqs: services.clients.sqs,
+        ...bulkSettings(services),
+      });
+    } catch (e: unknown) {
+      if (!isPermanent(e)) throw e;
+      await services.bulk.fail(task.taskId, { code: e.code, message: e.message });
+      services.logger.warn('bulk task failed in planning', { bulkTaskId: task.taskId, code: e.code });
+    }
+    return 'done';
+  }
+  await runChunk(body.bulkTaskId, body.chunk, chunkDeps(services), { abandon });
+  return 'done';
+}
+
+function isPermanent(e: unknown): e is ServiceError {
+  return isServiceError(e) && e.kind !== 'transient';
+}
+
+function bulkSettings(services: Services) {
+  return {
+    bulkQueueUrl: services.queues.bulk,
+    chunkSize: services.config.bulk.chunkSize,
+    chunksInFlight: services.config.bulk.chunksInFlight,
+  };
+}
+
+function chunkDeps(services: Services): ChunkDeps {
+  return {
+    ...services,
+    ...bulkSettings(services),
+    s3: services.clients.s3,
+    sqs: services.clients.sqs,
+    lineConcurrency: services.config.bulk.lineConcurrency,
+    ttlSeconds: services.config.resultTtlSeconds,
+    onFinished: async (task) => {
+      services.logger.info('bulk task finished', { bulkTaskId: task.taskId, status: task.status });
+      await publishBulkCompletion(services.clients.sqs, services.queues.results, task);
+    },
+  };
+}
