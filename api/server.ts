@@ -14,7 +14,10 @@ export function startServer(app: Hono, port: number, hostname = '127.0.0.1'): Pr
         url: `http://${hostname}:${info.port}`,
         close: () =>
           new Promise<void>((done, fail) => {
-            server.close((e) => (e ? fail(e) : done()));
+            server.close((e) => {
+              if (e) fail(e);
+              else done();
+            });
             // Keep-alive connections would otherwise hold close() open.
             if ('closeAllConnections' in server) server.closeAllConnections();
           }),

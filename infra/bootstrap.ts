@@ -3,7 +3,6 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreatePolicyCommand,
@@ -105,9 +104,13 @@ async function createTable(clients: AwsClients, TableName: string): Promise<void
   } catch (e: unknown) {
     if (!(e instanceof ResourceInUseException)) throw e;
   }
-  await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName });
-  const table = await dynamo.send(new DescribeTableCommand({ TableName }));
-  if (table.Table?.TableStatus !== 'ACTIVE') throw new Error(`Table ${TableName} is not active`);
+  // Real DynamoDB creates tables asynchronously; moto's are active at once.
+  for (let attempt = 0; ; attempt++) {
+    const table = await dynamo.send(new DescribeTableCommand({ TableName }));
+    if (table.Table?.TableStatus === 'ACTIVE') break;
+    if (attempt === 60) throw new Error(`Table ${TableName} did not become active`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   await dynamo.send(
     new UpdateTimeToLiveCommand({
       TableName,

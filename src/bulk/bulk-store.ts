@@ -47,7 +47,7 @@ export class BulkStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item === undefined ? undefined : strip<BulkTask>(out.Item);
+    return out.Item === undefined ? undefined : (strip(out.Item) as BulkTask);
   }
 
   async putChunks(taskId: string, chunks: Chunk[]): Promise<void> {
@@ -73,7 +73,7 @@ export class BulkStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item === undefined ? undefined : strip<Chunk>(out.Item);
+    return out.Item === undefined ? undefined : (strip(out.Item) as Chunk);
   }
 
   /** Recorded after the successor message is sent, so redeliveries of this chunk do not resend it. */
@@ -179,7 +179,7 @@ export class BulkStore {
     );
     const last = out.LastEvaluatedKey as { sk?: string } | undefined;
     return {
-      devices: (out.Items ?? []).map((item) => strip<Task>(item)),
+      devices: (out.Items ?? []).map((item) => strip(item) as Task),
       ...(last?.sk !== undefined ? { nextToken: Buffer.from(last.sk).toString('base64url') } : {}),
     };
   }
@@ -215,9 +215,10 @@ export class BulkStore {
   }
 }
 
-function strip<T>(item: Record<string, unknown>): T {
+/** An item without its key attributes: the stored object as the code wrote it. */
+function strip(item: Record<string, unknown>): unknown {
   const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
+  return rest;
 }
 
 /** The page token is the last line's sort key; anything else is the caller's mistake. */

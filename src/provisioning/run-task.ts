@@ -52,7 +52,7 @@ export async function runTask(
     logger,
     checkpoint: { ...task.checkpoint, policies: { ...task.checkpoint.policies } },
     privateKey: task.privateKey,
-    save: async () => undefined,
+    save: () => Promise.resolve(),
   };
   ctx.save = contextSaver(deps.tasks, taskId, owner, deps.leaseSeconds, ctx);
   logger.info('task started', { attempt: task.attempts, templateId: task.request.provisioningTemplateId });

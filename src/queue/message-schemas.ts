@@ -6,7 +6,7 @@ import { RequestMessage } from './request-message.js';
 export function messageSchemas(): Record<string, unknown> {
   const document = (schema: object) => ({
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    ...JSON.parse(JSON.stringify(schema)),
+    ...(JSON.parse(JSON.stringify(schema)) as Record<string, unknown>),
   });
   return {
     'request-message.schema.json': document(RequestMessage),

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunningServer } from '../../api/server.js';
-import type { RunningWorkers } from '../../workers/start-consumers.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 import { pollTask, request } from '../support/http.js';
 import { thingState } from '../support/iot-registry.js';

@@ -127,7 +127,7 @@ describe('bulk registration', () => {
       [5, 'FAILED'],
       [6, 'FAILED'],
     ]);
-    expect(String((results[2]?.error as { message: string }).message)).toContain('UTF-8');
+    expect((results[2]?.error as { message: string }).message).toContain('UTF-8');
   });
 
   it('streams results as NDJSON', async () => {

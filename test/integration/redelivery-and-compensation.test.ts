@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { handleRequestMessage } from '../../workers/handle-request.js';
 import type { InboundMessage } from '../../workers/inbound-message.js';
 import { newTask } from '../../src/tasks/new-task.js';
-import type { ProvisioningContext } from '../../src/provisioning/context.js';
+import { crashAfterCertificate } from '../support/crashed-worker.js';
 import { handleDeadLetter } from '../../workers/handle-dead-letter.js';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createTestStack, type TestStack } from '../support/stack.js';
@@ -80,34 +80,18 @@ describe('at-least-once delivery', () => {
 
   it('a worker that died after making the certificate is resumed, not repeated', async () => {
     const taskId = await recordTask('aws-certificate', { ThingName: 'resumed-1' });
-    // Play the dead worker: claim, make the certificate and checkpoint it, then vanish.
-    const deadOwner = 'dead-worker';
-    await stack.services.tasks.claim(taskId, deadOwner, 1);
-    const { awsCertificateMode } =
-      await import('../../src/provisioning/certificate-modes/aws-certificate.js');
-    const { contextSaver } = await import('../../src/provisioning/context.js');
-    const ctx: ProvisioningContext = {
-      taskId,
-      request: { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'resumed-1' } },
-      iot: stack.clients.iot,
-      secrets: stack.services.secrets,
-      logger: stack.services.logger,
-      checkpoint: { policies: {} },
-      privateKey: undefined,
-      save: async () => undefined,
-    };
-    ctx.save = contextSaver(stack.services.tasks, taskId, deadOwner, 1, ctx);
-    await awsCertificateMode.run(ctx, {});
-    const made = (await stack.services.tasks.require(taskId)).checkpoint.certificate;
-    expect(made?.created).toBe(true);
+    const made = await crashAfterCertificate(stack, taskId, {
+      provisioningTemplateId: 'aws-certificate',
+      parameters: { ThingName: 'resumed-1' },
+    });
 
     await new Promise((r) => setTimeout(r, 1100)); // the dead worker's lease runs out
     await handleRequestMessage(message({ taskId }), stack.services);
     const task = await stack.services.tasks.require(taskId);
     expect(task.status).toBe('SUCCEEDED');
     expect(task.attempts).toBe(2);
-    expect(task.checkpoint.certificate?.certificateId).toBe(made?.certificateId);
-    expect(await principalsOf('resumed-1')).toEqual([made?.certificateArn]);
+    expect(task.checkpoint.certificate?.certificateId).toBe(made.certificateId);
+    expect(await principalsOf('resumed-1')).toEqual([made.certificateArn]);
   });
 });
 

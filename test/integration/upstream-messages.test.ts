@@ -62,7 +62,7 @@ describe('upstream systems publishing straight to the requests queue', () => {
     const task = await pollTask(api.url, 'erp-bad-1');
     expect(task.status).toBe('FAILED');
     expect(task.error).toMatchObject({ code: 'MESSAGE_INVALID' });
-    expect(String((task.error as { message: string }).message)).toContain('/parameters/ThingName');
+    expect((task.error as { message: string }).message).toContain('/parameters/ThingName');
   });
 
   it('a request for an unknown template fails the task with TEMPLATE_NOT_FOUND', async () => {

@@ -16,6 +16,8 @@ import { startConsumers, type RunningWorkers } from '../../workers/start-consume
  * a leaked consumer would keep polling into the next test.
  */
 export interface TestStack {
+  /** The environment the stack's configuration came from: give it to a worker process. */
+  env: Record<string, string>;
   config: Config;
   clients: AwsClients;
   services: Services;
@@ -30,7 +32,7 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
   if (endpoint === undefined)
     throw new Error('AWS_ENDPOINT_URL is not set: the integration global setup did not run');
   const id = `t${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
+  const stackEnv: Record<string, string> = {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: 'us-east-1',
     TABLE_NAME: `${id}-tasks`,
@@ -44,7 +46,8 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     TASK_LEASE_SECONDS: '10',
     LOG_LEVEL: 'debug',
     ...env,
-  });
+  };
+  const config = loadConfig(stackEnv);
   const clients = createAwsClients(clientOptionsFrom(config));
   await bootstrap(clients, config);
   let captured = '';
@@ -56,6 +59,7 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
   const servers = new Set<RunningServer>();
   const workers = new Set<RunningWorkers>();
   return {
+    env: stackEnv,
     config,
     clients,
     services,

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
+import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
+import { createTestStack, type TestStack } from '../support/stack.js';
+import { thingExists } from '../support/iot-registry.js';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
+
+let stack: TestStack;
+const running: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  // A short lease, so the killed worker's tasks are taken over quickly.
+  stack = await createTestStack({
+    BULK_CHUNK_SIZE: '5',
+    BULK_CHUNKS_IN_FLIGHT: '3',
+    TASK_LEASE_SECONDS: '5',
+    LOG_LEVEL: 'info',
+  });
+});
+afterAll(async () => {
+  for (const w of running) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+  await Promise.all(running.map((w) => w.exited));
+  await stack.close();
+});
+
+async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
+  it('is replaced, and the task ends with exact counts, one thing and one certificate per device', async () => {
+    const total = 24;
+    const parameters = Array.from({ length: total }, (_, i) => ({ ThingName: `crash-${i}` }));
+    const task = await submitBulkTask(
+      { provisioningTemplateId: 'aws-certificate', parameters },
+      stack.services,
+    );
+
+    const first = spawnWorker(stack.env);
+    running.push(first);
+    await waitFor(
+      'some progress',
+      () => stack.services.bulk.get(task.taskId),
+      (t) => (t?.successCount ?? 0) >= 5,
+    );
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    const atKill = await stack.services.bulk.get(task.taskId);
+    expect(atKill?.status).toBe('InProgress');
+
+    const second = spawnWorker(stack.env);
+    running.push(second);
+    const done = await waitFor(
+      'completion',
+      () => stack.services.bulk.get(task.taskId),
+      (t) => t?.status !== 'InProgress',
+    );
+    second.child.kill('SIGTERM');
+    await second.exited;
+
+    expect(done).toMatchObject({
+      status: 'Completed',
+      totalCount: total,
+      successCount: total,
+      failureCount: 0,
+    });
+    const page = await stack.services.bulk.results(task.taskId, { limit: 100 });
+    expect(page.devices).toHaveLength(total);
+    for (const device of page.devices) {
+      expect(device).toMatchObject({ status: 'SUCCEEDED', counted: true });
+      const thingName = device.checkpoint.thing?.thingName ?? '';
+      expect(await thingExists(stack.clients.iot, thingName)).toBe(true);
+      const principals = await stack.clients.iot.send(new ListThingPrincipalsCommand({ thingName }));
+      expect(principals.principals).toEqual([device.checkpoint.certificate?.certificateArn]);
+    }
+  }, 150_000);
+});

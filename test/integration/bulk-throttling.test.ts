@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
+import type { RunningWorkers } from '../../workers/start-consumers.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { thingExists } from '../support/iot-registry.js';
+import { createTestStack, type TestStack } from '../support/stack.js';
+import { putTemplate } from '../support/templates.js';
+
+let proxy: FaultProxy;
+let stack: TestStack;
+let workers: RunningWorkers;
+
+beforeAll(async () => {
+  proxy = await startFaultProxy(process.env.AWS_ENDPOINT_URL ?? '', { service: 'iot', rate: 0.2 });
+  stack = await createTestStack({ AWS_ENDPOINT_URL: proxy.url, BULK_CHUNK_SIZE: '5' });
+  await putTemplate(stack, 'thing-only');
+  workers = stack.startWorkers();
+});
+afterAll(async () => {
+  await workers.stop();
+  await stack.close();
+  await proxy.close();
+});
+
+describe('IoT throttling during a bulk task', () => {
+  it('slows the task down but fails no device', async () => {
+    const total = 12;
+    const parameters = Array.from({ length: total }, (_, i) => ({ ThingName: `throttled-${i}` }));
+    const task = await submitBulkTask({ provisioningTemplateId: 'thing-only', parameters }, stack.services);
+    const deadline = Date.now() + 90_000;
+    let current = await stack.services.bulk.get(task.taskId);
+    while (
+      current?.status !== 'Completed' &&
+      current?.status !== 'CompletedWithFailures' &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+      current = await stack.services.bulk.get(task.taskId);
+    }
+    expect(current).toMatchObject({ status: 'Completed', successCount: total, failureCount: 0 });
+    expect(proxy.injected()).toBeGreaterThan(3);
+    for (let i = 0; i < total; i++) expect(await thingExists(stack.clients.iot, `throttled-${i}`)).toBe(true);
+  });
+});
