@@ -72,7 +72,8 @@ async function provisionLine(
   abandon: TaskError | undefined,
 ): Promise<void> {
   const taskId = lineTaskId(bulk.taskId, item.line);
-  let device = (await deps.tasks.get(taskId)) ?? (await recordLine(bulk, taskId, item.bytes, deps));
+  // Most lines are new: try to record the device first, and read it only if it exists already.
+  let device = await recordLine(bulk, taskId, item.bytes, deps);
   if (device.counted === true) return;
   if (device.status !== 'SUCCEEDED' && device.status !== 'FAILED') {
     try {

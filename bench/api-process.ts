@@ -1,0 +1,12 @@
+import { createApp } from '../api/app.js';
+import { startServer } from '../api/server.js';
+import { loadConfig } from '../src/config.js';
+import { createServices } from '../src/services.js';
+
+/** The API alone in its own process, so a benchmark can measure its memory apart from the worker. */
+const services = await createServices(loadConfig());
+const server = await startServer(createApp(services), 0);
+process.stdout.write(`${server.url}\n`);
+process.once('SIGTERM', () => {
+  void server.close().then(() => process.exit(0));
+});
