@@ -19,10 +19,14 @@ const PAGE_SIZE = 100;
 /** Bulk registration: submit, follow, cancel, and read every device's outcome. */
 export function bulkRoutes(services: Services): Hono {
   const app = new Hono();
-  const load = async (taskId: string): Promise<BulkTask> => {
-    if (!UUID.test(taskId))
+  const load = async (
+    taskId: string,
+    read: (id: string) => Promise<BulkTask | undefined> = (id) => services.bulk.get(id),
+  ): Promise<BulkTask> => {
+    if (!UUID.test(taskId)) {
       throw new InvalidInputError('TASK_ID_INVALID', `'${taskId.slice(0, 64)}' is not a bulk task id`);
-    const task = await services.bulk.get(taskId);
+    }
+    const task = await read(taskId);
     if (task === undefined) throw new BulkTaskNotFoundError(taskId);
     return task;
   };
@@ -35,8 +39,10 @@ export function bulkRoutes(services: Services): Hono {
   });
 
   app.get('/bulkthings/:taskId', async (c) => {
+    // Live counters: finished chunks plus the few being worked on.
+    const task = await load(c.req.param('taskId'), (id) => services.bulk.progress(id));
     c.header('Content-Type', responseMediaType(c));
-    return c.json(bulkTaskView(await load(c.req.param('taskId'))), 200);
+    return c.json(bulkTaskView(task), 200);
   });
 
   const cancel = async (taskId: string) => {

@@ -53,6 +53,8 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
+    // A request stuck this long is failed (and retried) rather than only warned about.
+    throwOnRequestTimeout: true,
   });
   const emulated = options.endpoint !== undefined;
   const common = {

@@ -1,23 +1,26 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../errors.js';
 import type { Task } from '../tasks/model.js';
-import { bulkPartition, taskKey } from '../tasks/task-key.js';
+import { bulkPartition } from '../tasks/task-key.js';
 import type { BulkStatus, BulkTask, Chunk } from './model.js';
 
 /**
- * Bulk tasks in the service's table: the task item (`BULK#id` / `META`) with exact counters, its
- * chunk items (`CHUNK#n`), and one ordinary provisioning task per device (`LINE#n`, see
- * task-key.ts). Counters move only in a transaction with the device's own `counted` flag, so
- * no redelivery, crash or race can count a device twice or not at all.
+ * Bulk tasks in the service's table: the task item (`BULK#id` / `META`), its chunk items
+ * (`CHUNK#n`), and one ordinary provisioning task per device (`LINE#n`, see task-key.ts).
+ *
+ * Counting is exact without transactions: a device is added to its chunk's tally by one
+ * conditional write (a set of line numbers, so a redelivery cannot add it twice), and a complete
+ * chunk's tally is added to the task's counters by one conditional write that also records the
+ * chunk as done. One write per chunk, not per device, also keeps the task item from becoming a
+ * hot key when thousands of devices finish a second.
  */
 const META = 'META';
 const chunkKey = (index: number) => `CHUNK#${String(index).padStart(7, '0')}`;
@@ -106,47 +109,89 @@ export class BulkStore {
     });
   }
 
-  /** Adds a finished device to the counters; false if it had been counted already. */
-  async countLine(bulkTaskId: string, device: Task): Promise<boolean> {
-    const counter = device.status === 'SUCCEEDED' ? 'successCount' : 'failureCount';
-    try {
-      await this.dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: taskKey(device.taskId),
-                UpdateExpression: 'SET counted = :yes',
-                ConditionExpression: 'attribute_not_exists(counted) AND #status = :status',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':yes': true, ':status': device.status },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: bulkPartition(bulkTaskId), sk: META },
-                UpdateExpression: `ADD ${counter} :one SET lastModifiedDate = :now`,
-                ExpressionAttributeValues: { ':one': 1, ':now': now() },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (e: unknown) {
-      if (
-        e instanceof TransactionCanceledException &&
-        e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        return false;
-      }
-      throw e;
-    }
+  /**
+   * Marks a chunk as being worked on, so progress reads include its partial tally. False when the
+   * chunk's tally has already been added to the task: its work is done.
+   */
+  async startChunk(taskId: string, index: number): Promise<boolean> {
+    return this.conditional({
+      Key: { pk: bulkPartition(taskId), sk: META },
+      UpdateExpression: 'ADD activeChunks :index',
+      ConditionExpression: 'NOT contains(doneChunks, :i)',
+      ExpressionAttributeValues: { ':index': new Set([index]), ':i': index },
+    });
   }
 
-  /** Moves an InProgress task whose every device is counted to its final status, once. */
+  /** Adds a finished device to its chunk's tally; false if it had been counted already. */
+  async countLine(
+    taskId: string,
+    index: number,
+    line: number,
+    status: 'SUCCEEDED' | 'FAILED',
+  ): Promise<boolean> {
+    return this.conditional({
+      Key: { pk: bulkPartition(taskId), sk: chunkKey(index) },
+      UpdateExpression: `ADD ${status === 'SUCCEEDED' ? 'succeeded' : 'failed'} :line`,
+      ConditionExpression:
+        'attribute_exists(pk) AND NOT contains(succeeded, :l) AND NOT contains(failed, :l)',
+      ExpressionAttributeValues: { ':line': new Set([line]), ':l': line },
+    });
+  }
+
+  /**
+   * Adds a complete chunk's tally to the task's counters, once: the chunk moves from
+   * `activeChunks` to `doneChunks` in the same conditional write. False if the chunk is not
+   * complete yet (or was added already).
+   */
+  async finishChunk(taskId: string, index: number): Promise<boolean> {
+    const chunk = await this.getChunk(taskId, index);
+    const succeeded = chunk?.succeeded?.size ?? 0;
+    const failed = chunk?.failed?.size ?? 0;
+    if (chunk === undefined || succeeded + failed < chunk.lineCount) return false;
+    return this.conditional({
+      Key: { pk: bulkPartition(taskId), sk: META },
+      UpdateExpression:
+        'ADD successCount :s, failureCount :f, doneChunks :index DELETE activeChunks :index SET lastModifiedDate = :now',
+      ConditionExpression: 'NOT contains(doneChunks, :i)',
+      ExpressionAttributeValues: {
+        ':s': succeeded,
+        ':f': failed,
+        ':index': new Set([index]),
+        ':i': index,
+        ':now': now(),
+      },
+    });
+  }
+
+  /**
+   * The task with live counters: the tallies of finished chunks (on the task) plus those of the
+   * chunks being worked on (a few, by design), each read in one round trip.
+   */
+  async progress(taskId: string): Promise<BulkTask | undefined> {
+    const out = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: bulkPartition(taskId), sk: META },
+        ConsistentRead: true,
+      }),
+    );
+    if (out.Item === undefined) return undefined;
+    const {
+      activeChunks,
+      doneChunks: _done,
+      ...task
+    } = strip(out.Item) as BulkTask & { activeChunks?: Set<number>; doneChunks?: Set<number> };
+    const active = [...(activeChunks ?? [])];
+    if (active.length === 0) return task;
+    const chunks = await Promise.all(active.map((index) => this.getChunk(taskId, index)));
+    for (const chunk of chunks) {
+      task.successCount += chunk?.succeeded?.size ?? 0;
+      task.failureCount += chunk?.failed?.size ?? 0;
+    }
+    return task;
+  }
+
+  /** Moves an InProgress task whose every chunk is added up to its final status, once. */
   async completeIfDone(taskId: string): Promise<BulkTask | undefined> {
     const task = await this.get(taskId);
     if (task?.status !== 'InProgress' || task.totalCount === undefined) return undefined;

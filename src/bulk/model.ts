@@ -36,6 +36,11 @@ export interface Chunk {
   end: number;
   /** Physical (1-based) line number of the first line in the slice. */
   firstLine: number;
+  /** Devices (non-blank lines) in the slice. */
+  lineCount: number;
+  /** Line numbers counted so far, by outcome: the chunk's exact, idempotent tally. */
+  succeeded?: Set<number>;
+  failed?: Set<number>;
   /** Set once the chunk's successor message has been sent, so a redelivery does not send it again. */
   successorSent?: boolean;
 }

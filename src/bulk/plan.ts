@@ -53,7 +53,13 @@ async function cutIntoChunks(
   let current = { start: 0, firstLine: 1, lines: 0 };
 
   const closeChunk = async (end: number) => {
-    pending.push({ index: chunks, start: current.start, end, firstLine: current.firstLine });
+    pending.push({
+      index: chunks,
+      start: current.start,
+      end,
+      firstLine: current.firstLine,
+      lineCount: current.lines,
+    });
     chunks += 1;
     if (pending.length === 25) {
       await deps.bulk.putChunks(task.taskId, pending);

@@ -2,6 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { runTask, type TaskRunnerDeps } from '../provisioning/run-task.js';
 import { silentEvents } from '../tasks/completion-events.js';
+import { TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
@@ -30,7 +31,8 @@ const STATUS_REFRESH_MS = 1000;
 /**
  * Provisions the devices of one chunk, a few at a time, each as an ordinary provisioning task
  * (same engine, checkpoints and compensation as POST /things), and counts each finished device
- * exactly once. Then it sends the chunk's successor. With `abandon` (the chunk's message died),
+ * exactly once in the chunk's tally; then it sends the chunk's successor and, when every device
+ * is counted, adds the chunk's tally to the task. With `abandon` (the chunk's message died),
  * devices are not provisioned: what they made is removed and they are counted as failures.
  */
 export async function runChunk(
@@ -42,6 +44,11 @@ export async function runChunk(
   const task = await deps.bulk.get(bulkTaskId);
   const chunk = await deps.bulk.getChunk(bulkTaskId, index);
   if (task === undefined || chunk === undefined || task.status !== 'InProgress') return;
+  if (!(await deps.bulk.startChunk(bulkTaskId, index))) {
+    // Already added up by an earlier delivery, which may have died before sending the successor.
+    await sendSuccessor(task, chunk, deps);
+    return;
+  }
 
   const isRunning = statusWatcher(deps.bulk, bulkTaskId);
   const lines = [...linesOf(await readSlice(deps.s3, task, chunk), chunk.firstLine)];
@@ -55,18 +62,27 @@ export async function runChunk(
     while (next < lines.length) {
       const item = lines[next++];
       if (item === undefined || !(await isRunning())) return;
-      await provisionLine(task, item, { ...runner, required }, options.abandon);
+      await provisionLine(task, index, item, { ...runner, required }, options.abandon);
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
-
-  const finished = await deps.bulk.completeIfDone(bulkTaskId);
-  if (finished !== undefined) await deps.onFinished(finished);
   await sendSuccessor(task, chunk, deps);
+
+  if (await deps.bulk.finishChunk(bulkTaskId, index)) {
+    const finished = await deps.bulk.completeIfDone(bulkTaskId);
+    if (finished !== undefined) await deps.onFinished(finished);
+  } else if (await isRunning(true)) {
+    // A device was busy under another delivery of this chunk: come back and add the chunk up.
+    throw new TransientError(
+      'BULK_CHUNK_INCOMPLETE',
+      `Chunk ${index} of bulk task ${bulkTaskId} is not complete yet`,
+    );
+  }
 }
 
 async function provisionLine(
   bulk: BulkTask,
+  chunkIndex: number,
   item: { line: number; bytes: Uint8Array },
   deps: ChunkDeps & { required: string[] },
   abandon: TaskError | undefined,
@@ -74,17 +90,21 @@ async function provisionLine(
   const taskId = lineTaskId(bulk.taskId, item.line);
   // Most lines are new: try to record the device first, and read it only if it exists already.
   let device = await recordLine(bulk, taskId, item.bytes, deps);
-  if (device.counted === true) return;
   if (device.status !== 'SUCCEEDED' && device.status !== 'FAILED') {
     try {
       device = await runTask(taskId, deps, { abandon });
     } catch (e: unknown) {
-      // A redelivered copy of this chunk is on the device right now; that copy counts it.
+      // Another delivery of this chunk is on the device right now; that one counts it.
       if (e instanceof TaskBusyError) return;
       throw e;
     }
   }
-  await deps.bulk.countLine(bulk.taskId, device);
+  await deps.bulk.countLine(
+    bulk.taskId,
+    chunkIndex,
+    item.line,
+    device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+  );
 }
 
 /** A device's task, from its line: PENDING, or FAILED at once when the line itself is unusable. */
@@ -139,11 +159,11 @@ async function sendSuccessor(task: BulkTask, chunk: Chunk, deps: ChunkDeps): Pro
 }
 
 /** Cancellation is noticed within a second, without a read per device. */
-function statusWatcher(bulk: BulkStore, taskId: string): () => Promise<boolean> {
+function statusWatcher(bulk: BulkStore, taskId: string): (fresh?: boolean) => Promise<boolean> {
   let checkedAt = Date.now();
   let running = true;
-  return async () => {
-    if (running && Date.now() - checkedAt > STATUS_REFRESH_MS) {
+  return async (fresh = false) => {
+    if (running && (fresh || Date.now() - checkedAt > STATUS_REFRESH_MS)) {
       checkedAt = Date.now();
       running = (await bulk.get(taskId))?.status === 'InProgress';
     }

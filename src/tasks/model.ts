@@ -53,8 +53,6 @@ export interface Task {
   /** The device private key the service made, encrypted with the task id as associated data. */
   privateKey?: Envelope;
   error?: TaskError;
-  /** Devices of a bulk task: already added to the bulk task's counters (exactly once). */
-  counted?: boolean;
   /** Completion event sent to the results queue. */
   eventPublished?: boolean;
   /** Epoch seconds: DynamoDB TTL removes the task, and the key with it, after this. */

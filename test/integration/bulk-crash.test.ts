@@ -51,8 +51,8 @@ describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
     running.push(first);
     await waitFor(
       'some progress',
-      () => stack.services.bulk.get(task.taskId),
-      (t) => (t?.successCount ?? 0) >= 5,
+      () => stack.services.bulk.progress(task.taskId),
+      (t) => (t?.successCount ?? 0) >= 3,
     );
     first.child.kill('SIGKILL');
     expect(await first.exited).toBeNull();
@@ -78,7 +78,7 @@ describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
     const page = await stack.services.bulk.results(task.taskId, { limit: 100 });
     expect(page.devices).toHaveLength(total);
     for (const device of page.devices) {
-      expect(device).toMatchObject({ status: 'SUCCEEDED', counted: true });
+      expect(device.status).toBe('SUCCEEDED');
       const thingName = device.checkpoint.thing?.thingName ?? '';
       expect(await thingExists(stack.clients.iot, thingName)).toBe(true);
       const principals = await stack.clients.iot.send(new ListThingPrincipalsCommand({ thingName }));
