@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
+import { bootstrapSampleCas, sampleCasByDefault } from './bootstrap-ca.js';
 
 /**
  * Creates the service's AWS resources on the emulator (or an empty account), idempotently: the
@@ -36,14 +37,17 @@ const MAX_RECEIVE_COUNT = 5;
 export async function bootstrap(
   clients: AwsClients,
   config: Config,
-  options: { templatesDir?: string } = {},
+  /** `cas`: the sample CAs of infra/bootstrap-ca.ts; by default on an emulator, off under Jest. */
+  options: { templatesDir?: string; cas?: boolean } = {},
 ): Promise<void> {
+  const cas = options.cas ?? sampleCasByDefault(config);
   await Promise.all([
     createTable(clients, config.tableName),
     createQueues(clients, config),
     createBucket(clients, config, options.templatesDir ?? SAMPLE_TEMPLATES_DIR),
     config.encryption.kind === 'kms' ? createKmsKey(clients, config.encryption.keyId) : Promise.resolve(),
     createSampleIotResources(clients),
+    cas ? bootstrapSampleCas(clients, config, { print: options.cas === undefined }) : Promise.resolve(),
   ]);
 }
 

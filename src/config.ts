@@ -36,6 +36,10 @@ const Env = Type.Object({
   MAX_WAIT_SECONDS: Type.Integer({ default: 25, minimum: 0, maximum: 29 }),
   FEATURES_DELETE_CERTIFICATES: Type.Boolean({ default: false }),
   FEATURES_DELETE_POLICIES: Type.Boolean({ default: false }),
+  CA_KEY_PARAMETER_PATTERN: Type.String({ default: 'cdf-ca-key-{caId}', pattern: '\\{caId\\}' }),
+  DEVICE_CERTIFICATE_DAYS: Type.Integer({ default: 365, minimum: 1, maximum: 36_500 }),
+  CA_CACHE_SECONDS: Type.Integer({ default: 300, minimum: 0 }),
+  PCA_WAIT_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 600 }),
 });
 type Env = Static<typeof Env>;
 
@@ -58,6 +62,23 @@ export interface Config {
   maxWaitSeconds: number;
   /** CDF's flags for `DELETE /things/{name}`: also delete unshared certificates / policies. */
   features: { deleteCertificates: boolean; deletePolicies: boolean };
+  certificates: CertificateConfig;
+}
+
+/** The certificate modes: own CA (createDeviceCertificate) and ACM PCA. */
+export interface CertificateConfig {
+  /** SSM parameter name of a CA's private key; `{caId}` is replaced (CDF: `cdf-ca-key-{caId}`). */
+  caKeyParameterPattern: string;
+  /** Device certificate lifetime when `certInfo.daysExpiry` is absent. */
+  deviceCertificateDays: number;
+  /** How long CA certificates, CA keys and ACM PCA descriptions are kept in memory. */
+  caCacheSeconds: number;
+  /** Longest wait for ACM PCA to issue a certificate before the message is retried later. */
+  pcaWaitSeconds: number;
+  /** `PCA_<ALIAS>`: ACM PCA CA ARNs by upper-case alias. */
+  pcaAliases: Record<string, string>;
+  /** `CA_<ALIAS>`: AWS IoT CA certificate ARNs by upper-case alias. */
+  iotCaAliases: Record<string, string>;
 }
 
 export class ConfigError extends Error {}
@@ -75,17 +96,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
   const value = Value.Default(Env, Value.Convert(Env, raw));
   const errors = [...Value.Errors(Env, value)];
-  if (notNumbers.length > 0 || errors.length > 0) {
+  const aliases = aliasesFrom(env, new Set(names));
+  if (notNumbers.length > 0 || errors.length > 0 || aliases.problems.length > 0) {
     const lines = [
       ...notNumbers,
+      ...aliases.problems,
       ...errors.map((e) => `${e.instancePath.slice(1) || '(environment)'}: ${e.message}`),
     ];
     throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
   }
-  return fromEnv(value as Env);
+  return fromEnv(value as Env, aliases);
 }
 
-function fromEnv(env: Env): Config {
+const PCA_ARN = /^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]{1,64}$/;
+const IOT_CA_ARN = /^arn:aws[a-z-]*:iot:[a-z0-9-]+:\d{12}:cacert\/[0-9a-f]{64}$/;
+
+/**
+ * CDF's alias variables: `PCA_<ALIAS>` names an ACM PCA CA, `CA_<ALIAS>` an AWS IoT CA, each by ARN.
+ * A `CA_` variable whose value is not an ARN at all (`CA_BUNDLE=/etc/ssl/...`) is somebody else's
+ * and ignored; one that tries to be an ARN and is not stops the process, like any bad setting.
+ */
+function aliasesFrom(
+  env: NodeJS.ProcessEnv,
+  known: ReadonlySet<string>,
+): { pca: Record<string, string>; iotCa: Record<string, string>; problems: string[] } {
+  const pca: Record<string, string> = {};
+  const iotCa: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value === '' || known.has(name)) continue;
+    const alias = /^(PCA|CA)_([A-Za-z0-9_]+)$/.exec(name);
+    if (alias === null) continue;
+    const [, prefix, suffix = ''] = alias;
+    const key = suffix.toUpperCase();
+    if (prefix === 'PCA') {
+      if (PCA_ARN.test(value)) pca[key] = value;
+      else problems.push(`${name}: must be an ACM PCA certificate authority ARN (arn:aws:acm-pca:...)`);
+    } else if (IOT_CA_ARN.test(value)) {
+      iotCa[key] = value;
+    } else if (value.startsWith('arn:')) {
+      problems.push(
+        `${name}: must be an AWS IoT CA certificate ARN (arn:aws:iot:<region>:<account>:cacert/<id>)`,
+      );
+    }
+  }
+  return { pca, iotCa, problems };
+}
+
+function fromEnv(env: Env, aliases: { pca: Record<string, string>; iotCa: Record<string, string> }): Config {
   return {
     region: env.AWS_REGION,
     endpoint: env.AWS_ENDPOINT_URL,
@@ -118,6 +176,14 @@ function fromEnv(env: Env): Config {
     features: {
       deleteCertificates: env.FEATURES_DELETE_CERTIFICATES,
       deletePolicies: env.FEATURES_DELETE_POLICIES,
+    },
+    certificates: {
+      caKeyParameterPattern: env.CA_KEY_PARAMETER_PATTERN,
+      deviceCertificateDays: env.DEVICE_CERTIFICATE_DAYS,
+      caCacheSeconds: env.CA_CACHE_SECONDS,
+      pcaWaitSeconds: env.PCA_WAIT_SECONDS,
+      pcaAliases: aliases.pca,
+      iotCaAliases: aliases.iotCa,
     },
   };
 }

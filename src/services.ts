@@ -5,7 +5,7 @@ import { KmsSecretBox, LocalSecretBox, type SecretBox } from './crypto/secret-bo
 import { createLogger, type Logger } from './logger.js';
 import type { CertificateModeName } from './provisioning/cdf-block.js';
 import type { CertificateMode } from './provisioning/certificate-modes/certificate-mode.js';
-import { awsCertificateMode } from './provisioning/certificate-modes/aws-certificate.js';
+import { createCertificateModes } from './provisioning/certificate-modes/index.js';
 import type { TaskRunnerDeps } from './provisioning/run-task.js';
 import { resolveQueueUrls, type QueueUrls } from './queue/queue-urls.js';
 import { CompletionPublisher } from './tasks/completion-events.js';
@@ -33,9 +33,10 @@ export async function createServices(
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const tasks = new TaskStore(clients.dynamo, config.tableName);
   const queues = await resolveQueueUrls(clients.sqs, config.queues);
-  const modes: Partial<Record<CertificateModeName, CertificateMode>> = {
-    createDeviceAWSCertificate: awsCertificateMode,
-  };
+  const modes: Partial<Record<CertificateModeName, CertificateMode>> = createCertificateModes(
+    clients,
+    config.certificates,
+  );
   return {
     config,
     clients,

@@ -50,7 +50,7 @@ async function loadForRequest(templates: TemplateStore, templateId: string): Pro
   } catch (e: unknown) {
     // Unknown template in a request is the caller's input error (400), not a missing URL (404).
     if (e instanceof NotFoundError) {
-      throw new InvalidInputError('TEMPLATE_NOT_FOUND', `${e.message}`, { cause: e });
+      throw new InvalidInputError('TEMPLATE_NOT_FOUND', e.message, { cause: e });
     }
     throw e;
   }

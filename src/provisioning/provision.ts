@@ -5,6 +5,7 @@ import type { TemplateStore } from '../templates/template-store.js';
 import { parseCdfBlock, selectCertificateMode, type CertificateModeName } from './cdf-block.js';
 import type { CertificateMode } from './certificate-modes/certificate-mode.js';
 import type { ProvisioningContext } from './context.js';
+import { runPostSteps } from './post-steps/index.js';
 import { attachCertificateToThing } from './steps/attach.js';
 import { ensureCertificate } from './steps/certificate.js';
 import { attachPolicy, ensurePolicy } from './steps/policies.js';
@@ -54,6 +55,12 @@ export async function provision(ctx: ProvisioningContext, deps: ProvisioningDeps
     for (const policy of policies) await attachPolicy(ctx, policy.policyName, certificate.certificateArn);
     if (thing !== undefined) await attachCertificateToThing(ctx, thing.thingName, certificate.certificateArn);
   }
+  await runPostSteps(
+    ctx,
+    cdf,
+    { certificateArn: certificate?.certificateArn, thingName: thing?.thingName },
+    deps,
+  );
 
   const resourceArns: Record<string, string> = {};
   if (thing !== undefined && expanded.thing) {

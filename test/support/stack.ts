@@ -43,7 +43,8 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     BULK_DLQ_NAME: `${id}-bulk-dlq`,
     TEMPLATES_BUCKET: `${id}-templates`,
     RESULTS_KMS_KEY_ID: `alias/${id}`,
-    TASK_LEASE_SECONDS: '10',
+    // Long enough that a loaded CI machine never loses a lease mid-task.
+    TASK_LEASE_SECONDS: '30',
     LOG_LEVEL: 'debug',
     ...env,
   };

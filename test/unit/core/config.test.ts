@@ -27,7 +27,10 @@ describe('loadConfig', () => {
         requests: 'provisioning-requests',
         requestsDlq: 'provisioning-requests-dlq',
         results: 'provisioning-results',
+        bulk: 'provisioning-bulk',
+        bulkDlq: 'provisioning-bulk-dlq',
       },
+      bulk: { chunkSize: 50, chunksInFlight: 4, lineConcurrency: 8 },
       templates: {
         bucket: 'provisioning-templates',
         prefix: 'templates/',
@@ -41,6 +44,15 @@ describe('loadConfig', () => {
       iotTps: 10,
       worker: { batchSize: 10, leaseSeconds: 60 },
       maxWaitSeconds: 25,
+      features: { deleteCertificates: false, deletePolicies: false },
+      certificates: {
+        caKeyParameterPattern: 'cdf-ca-key-{caId}',
+        deviceCertificateDays: 365,
+        caCacheSeconds: 300,
+        pcaWaitSeconds: 10,
+        pcaAliases: {},
+        iotCaAliases: {},
+      },
     });
   });
 

@@ -1,0 +1,35 @@
+/**
+ * Promises kept for a short time, so concurrent requests for the same CA share one load and a
+ * burst of devices reads SSM and IoT once. A failed load is not kept: the next call tries again.
+ */
+export class TtlCache<K, V> {
+  private readonly entries = new Map<K, { value: Promise<V>; expires: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: K, load: () => Promise<V>): Promise<V> {
+    const at = this.now();
+    const hit = this.entries.get(key);
+    if (hit !== undefined && hit.expires > at) return hit.value;
+    const value = load();
+    if (this.ttlMs > 0) {
+      this.dropExpired(at);
+      this.entries.set(key, { value, expires: at + this.ttlMs });
+      value.catch(() => {
+        if (this.entries.get(key)?.value === value) this.entries.delete(key);
+      });
+    }
+    return value;
+  }
+
+  forget(key: K): void {
+    this.entries.delete(key);
+  }
+
+  private dropExpired(at: number): void {
+    for (const [key, entry] of this.entries) if (entry.expires <= at) this.entries.delete(key);
+  }
+}

@@ -1,0 +1,280 @@
+import {
+  GetCertificateCommand,
+  IssueCertificateCommand,
+  type ACMPCAClient,
+  type SigningAlgorithm,
+} from '@aws-sdk/client-acm-pca';
+import { createHash, createPublicKey } from 'node:crypto';
+import { awsCall } from '../../aws/classify-error.js';
+import { present } from '../../aws/present.js';
+import {
+  CertificateError,
+  createCsr,
+  generateDeviceKeyPair,
+  verifyIssuedBy,
+  type CertInfo,
+} from '../../certificates/index.js';
+import type { CertificateConfig } from '../../config.js';
+import { TransientError } from '../../errors.js';
+import type { ProvisionRequest } from '../../tasks/request.js';
+import { resolveIotCa, resolvePcaArn } from '../ca/aliases.js';
+import type { CaStore } from '../ca/ca-store.js';
+import { CaError } from '../ca/errors.js';
+import type { PcaDirectory } from '../ca/pca-directory.js';
+import type { CdfBlock } from '../cdf-block.js';
+import type { ProvisioningContext } from '../context.js';
+import type { CertificateMode } from './certificate-mode.js';
+import { ModeInputError } from './errors.js';
+import { csrOf, daysOf, eitherSpelling, keyAlgorithmOf, parametersOf, subjectOf } from './mode-inputs.js';
+import { registerCertificate, type CertificateCheckpoint } from './register-certificate.js';
+
+/** Before registration the checkpoint holds only the ARN ACM PCA gave the certificate. */
+type IssuingCheckpoint = CertificateCheckpoint & { pcaCertificateArn?: string };
+
+interface Input {
+  pcaArn: string;
+  /** REGISTER_WITH_CA: the AWS IoT CA that must have issued the PCA's certificates. */
+  iotCaId: string | undefined;
+  csr: string | undefined;
+  /** Only when the service makes the key and CSR. */
+  subject: CertInfo | undefined;
+  days: number;
+}
+
+export interface AcmPcaDeps {
+  acmpca: ACMPCAClient;
+  pcas: PcaDirectory;
+  cas: CaStore;
+  config: Pick<CertificateConfig, 'deviceCertificateDays' | 'pcaWaitSeconds' | 'pcaAliases' | 'iotCaAliases'>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * `acmpca`: ACM Private CA issues the device certificate, for the device's CSR or for a key pair
+ * and CSR this service makes (and, unlike CDF, returns). Each step is checkpointed before the next
+ * AWS call: the sealed key before IssueCertificate, the issued certificate's ARN before waiting for
+ * it, the certificate before registering it. A redelivery therefore waits for the same
+ * certificate; IssueCertificate's IdempotencyToken, derived from the task, covers the gap between
+ * issuing and the ARN's checkpoint on real ACM PCA.
+ */
+export function acmPcaMode(deps: AcmPcaDeps): CertificateMode {
+  const read = (request: ProvisionRequest, cdf: CdfBlock): Input => {
+    const parameters = parametersOf(request);
+    const block = cdf.acmpca;
+    const template = "the template's CDF.acmpca block";
+    const pcaArn = resolvePcaArn(
+      [
+        {
+          arn: eitherSpelling(parameters, ['acmpcaCaArn', 'amcpcaCaArn']),
+          alias: eitherSpelling(parameters, ['acmpcaCaAlias', 'amcpcaCaAlias']),
+          where: 'cdfProvisioningParameters',
+        },
+        { arn: block?.acmpcaCaArn, alias: block?.acmpcaCaAlias, where: template },
+      ],
+      deps.config,
+    );
+    const iotCaId =
+      block?.mode === 'REGISTER_WITH_CA'
+        ? resolveIotCa(
+            [
+              {
+                arn: parameters.awsiotCaArn,
+                alias: parameters.awsiotCaAlias,
+                where: 'cdfProvisioningParameters',
+              },
+              { arn: block.awsiotCaArn, alias: block.awsiotCaAlias, where: template },
+            ],
+            deps.config,
+          ).caId
+        : undefined;
+    const csr = csrOf(parameters);
+    return {
+      pcaArn,
+      iotCaId,
+      csr: csr === undefined ? undefined : parameters.csr,
+      subject: csr === undefined ? subjectOf(parameters, undefined) : undefined,
+      days: daysOf(parameters, deps.config.deviceCertificateDays),
+    };
+  };
+
+  const iotCaPem = async (caId: string): Promise<string> => {
+    const ca = await deps.cas.certificate(caId);
+    if (ca.status !== 'ACTIVE') {
+      throw new CaError(
+        'CA_NOT_ACTIVE',
+        `AWS IoT CA certificate '${caId}' is ${ca.status}; activate it before registering device certificates with it`,
+      );
+    }
+    return ca.certificatePem;
+  };
+
+  return {
+    injects: ['CertificateId', 'CertificateArn', 'CertificatePem'],
+
+    async validate(request: ProvisionRequest, cdf: CdfBlock): Promise<void> {
+      const input = read(request, cdf);
+      await deps.pcas.authority(input.pcaArn);
+      if (input.iotCaId !== undefined) await iotCaPem(input.iotCaId);
+    },
+
+    async run(ctx: ProvisioningContext, cdf: CdfBlock): Promise<Record<string, string>> {
+      const input = read(ctx.request, cdf);
+      let certificate: IssuingCheckpoint | undefined = ctx.checkpoint.certificate;
+      if (certificate?.certificateArn === undefined || certificate.certificateArn === '') {
+        const caPem = input.iotCaId === undefined ? undefined : await iotCaPem(input.iotCaId);
+        let pem = certificate?.created === true ? certificate.certificatePem : '';
+        let publicKey = certificate?.publicKey;
+        if (pem === '') {
+          let issuedArn = certificate?.pcaCertificateArn;
+          if (issuedArn === undefined) ({ issuedArn, publicKey } = await issue(ctx, cdf, input, deps));
+          const issued = await waitForCertificate(deps, input.pcaArn, issuedArn);
+          checkIssuer(issued, input, caPem);
+          pem = issued.certificate;
+        }
+        certificate = await registerCertificate(ctx, {
+          certificatePem: pem,
+          caCertificatePem: caPem,
+          status: 'ACTIVE',
+          publicKey,
+        });
+      }
+      return {
+        CertificateId: certificate.certificateId,
+        CertificateArn: certificate.certificateArn,
+        CertificatePem: certificate.certificatePem,
+      };
+    },
+  };
+}
+
+/** PCA limits the token to 36 characters; the same task always asks with the same one. */
+export const idempotencyTokenFor = (taskId: string) =>
+  createHash('sha256').update(taskId).digest('hex').slice(0, 32);
+
+async function issue(
+  ctx: ProvisioningContext,
+  cdf: CdfBlock,
+  input: Input,
+  deps: AcmPcaDeps,
+): Promise<{ issuedArn: string; publicKey: string | undefined }> {
+  const { csr, publicKey } =
+    input.csr !== undefined ? { csr: input.csr, publicKey: undefined } : await ownCsr(ctx, cdf, input);
+  const authority = await deps.pcas.authority(input.pcaArn);
+  const issuedArn = await issueCertificate(deps.acmpca, ctx.taskId, input, csr, authority.signingAlgorithm);
+  const pending: IssuingCheckpoint = {
+    created: false,
+    certificateId: '',
+    certificateArn: '',
+    certificatePem: '',
+    pcaCertificateArn: issuedArn,
+    ...(publicKey === undefined ? {} : { publicKey }),
+  };
+  await ctx.save({ certificate: pending });
+  return { issuedArn, publicKey };
+}
+
+/**
+ * A key pair and CSR of our own. The sealed key is checkpointed before IssueCertificate: a
+ * redelivery re-makes the CSR from the same key, so the certificate ACM PCA returns for the
+ * task's IdempotencyToken always matches the key the caller gets.
+ */
+async function ownCsr(
+  ctx: ProvisioningContext,
+  cdf: CdfBlock,
+  input: Input,
+): Promise<{ csr: string; publicKey: string }> {
+  const subject = input.subject as CertInfo;
+  let privateKeyPem: string;
+  if (ctx.privateKey !== undefined) {
+    privateKeyPem = await ctx.secrets.open(ctx.privateKey, ctx.taskId);
+  } else {
+    const keyPair = await generateDeviceKeyPair(keyAlgorithmOf(ctx.request, cdf));
+    await ctx.save({ privateKey: await ctx.secrets.seal(keyPair.privateKeyPem, ctx.taskId) });
+    privateKeyPem = keyPair.privateKeyPem;
+  }
+  const publicKey = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
+  return { csr: createCsr(privateKeyPem, subject), publicKey };
+}
+
+async function issueCertificate(
+  acmpca: ACMPCAClient,
+  taskId: string,
+  input: Input,
+  csr: string,
+  signingAlgorithm: SigningAlgorithm,
+): Promise<string> {
+  const out = await awsCall(`asking ACM PCA '${input.pcaArn}' to issue the device certificate`, () =>
+    acmpca.send(
+      new IssueCertificateCommand({
+        CertificateAuthorityArn: input.pcaArn,
+        Csr: Buffer.from(csr, 'utf8'),
+        SigningAlgorithm: signingAlgorithm,
+        Validity: { Type: 'DAYS', Value: input.days },
+        IdempotencyToken: idempotencyTokenFor(taskId),
+      }),
+    ),
+  );
+  return present(out.CertificateArn, 'the issued certificate ARN');
+}
+
+export interface Issued {
+  certificate: string;
+  chain: string | undefined;
+}
+
+/**
+ * GetCertificate until ACM PCA has the certificate, backing off while it is in progress or
+ * throttled. Past PCA_WAIT_SECONDS the task is not failed: the message comes back later and waits
+ * again for the same (checkpointed) certificate.
+ */
+export async function waitForCertificate(
+  deps: AcmPcaDeps,
+  pcaArn: string,
+  certificateArn: string,
+): Promise<Issued> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + deps.config.pcaWaitSeconds * 1000;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 3000)) {
+    try {
+      const out = await awsCall(`reading certificate '${certificateArn}' from ACM PCA`, () =>
+        deps.acmpca.send(
+          new GetCertificateCommand({ CertificateAuthorityArn: pcaArn, CertificateArn: certificateArn }),
+        ),
+      );
+      return {
+        certificate: `${present(out.Certificate, 'the issued certificate').trim()}\n`,
+        chain:
+          out.CertificateChain === undefined || out.CertificateChain === ''
+            ? undefined
+            : out.CertificateChain,
+      };
+    } catch (e: unknown) {
+      if (!(e instanceof TransientError)) throw e;
+      if (Date.now() + delay > deadline) {
+        throw new TransientError(
+          'PCA_CERTIFICATE_PENDING',
+          `ACM PCA has not issued certificate '${certificateArn}' within ${deps.config.pcaWaitSeconds} s; ` +
+            'the task will wait for it again when its message is redelivered',
+          { cause: e },
+        );
+      }
+      await sleep(delay);
+    }
+  }
+}
+
+/** What AWS IoT would check at registration, checked here too, since moto does not. */
+function checkIssuer(issued: Issued, input: Input, iotCaPem: string | undefined): void {
+  try {
+    if (iotCaPem !== undefined) verifyIssuedBy(issued.certificate, iotCaPem);
+    else if (issued.chain !== undefined) verifyIssuedBy(issued.certificate, issued.chain);
+  } catch (e: unknown) {
+    if (!(e instanceof CertificateError) || iotCaPem === undefined) throw e;
+    throw new ModeInputError(
+      'CA_MISMATCH',
+      `AWS IoT CA '${input.iotCaId ?? ''}' did not issue the certificate ACM PCA '${input.pcaArn}' signed: ` +
+        "name the AWS IoT CA that holds this PCA's CA certificate (awsiotCaArn / awsiotCaAlias)",
+      { cause: e },
+    );
+  }
+}

@@ -1,0 +1,370 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { UpdateCACertificateCommand } from '@aws-sdk/client-iot';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
+import { privateKeyMatchesCertificate, readCertificate } from '../../src/certificates/index.js';
+import { createDeviceCertificateMode } from '../../src/provisioning/certificate-modes/create-device-certificate.js';
+import { CaStore } from '../../src/provisioning/ca/ca-store.js';
+import type { RunningServer } from '../../api/server.js';
+import type { RunningWorkers } from '../../workers/start-consumers.js';
+import { handleRequestMessage } from '../../workers/handle-request.js';
+import { createTestStack, type TestStack } from '../support/stack.js';
+import { putTemplate } from '../support/templates.js';
+import { certificateStatus, thingExists } from '../support/iot-registry.js';
+import { makeCsr, opensslVerify, tampered } from '../unit/certificates/fixtures.js';
+import {
+  caPemOf,
+  certificatesOfCa,
+  crashDuring,
+  inIot,
+  makeCa,
+  message,
+  principalsOf,
+  provisionNow,
+  recordTask,
+  unique,
+} from './certificate-modes.helpers.js';
+
+let stack: TestStack;
+let api: RunningServer;
+let workers: RunningWorkers;
+let cas: SampleCas;
+const caPem: Record<string, string> = {};
+
+const DAY_MS = 86_400_000;
+const TEMPLATE = 'create-device-certificate';
+
+beforeAll(async () => {
+  stack = await createTestStack({ DEVICE_CERTIFICATE_DAYS: '90' });
+  cas = await bootstrapSampleCas(stack.clients, stack.config);
+  caPem.rsa = await caPemOf(stack.clients.iot, cas.rsaCaId);
+  caPem.ec = await caPemOf(stack.clients.iot, cas.ecCaId);
+  // The same template, choosing EC keys in its CDF block.
+  await putTemplate(stack, 'create-device-certificate-ec', {
+    Parameters: {
+      ThingName: { Type: 'String' },
+      CertificatePem: { Type: 'String' },
+      CaCertificatePem: { Type: 'String' },
+    },
+    Resources: {
+      thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'ThingName' } } },
+      certificate: {
+        Type: 'AWS::IoT::Certificate',
+        Properties: {
+          CertificatePem: { Ref: 'CertificatePem' },
+          CACertificatePem: { Ref: 'CaCertificatePem' },
+        },
+      },
+    },
+    CDF: { createDeviceCertificate: true, keyAlgorithm: 'EC-P256' },
+  });
+  api = await stack.startApi();
+  workers = stack.startWorkers();
+});
+
+afterAll(async () => {
+  await workers.stop();
+  await api.close();
+  await stack.close();
+});
+
+const subjectOf = (pem: string) => new X509Certificate(pem).subject.split('\n');
+const lifetimeDays = (pem: string) => {
+  const c = new X509Certificate(pem);
+  return (new Date(c.validTo).getTime() - new Date(c.validFrom).getTime()) / DAY_MS;
+};
+
+describe('createDeviceCertificate, end to end', () => {
+  it.each([
+    ['RSA CA, RSA key (the default)', 'rsa', undefined, TEMPLATE, 'RSA', 'sha256WithRSAEncryption'],
+    [
+      'RSA CA, EC key (asked for in the request)',
+      'rsa',
+      'EC-P256',
+      TEMPLATE,
+      'EC',
+      'sha256WithRSAEncryption',
+    ],
+    ['EC CA, RSA key', 'ec', 'RSA-2048', TEMPLATE, 'RSA', 'ecdsa-with-SHA256'],
+    [
+      'EC CA, EC key (asked for in the template)',
+      'ec',
+      undefined,
+      'create-device-certificate-ec',
+      'EC',
+      'ecdsa-with-SHA256',
+    ],
+  ] as const)(
+    '%s: signed, registered, attached; the key is returned and matches',
+    async (_, ca, keyAlgorithm, template, family, signature) => {
+      const thingName = unique('own-ca');
+      const caId = ca === 'rsa' ? cas.rsaCaId : cas.ecCaId;
+      const res = await provisionNow(api.url, {
+        provisioningTemplateId: template,
+        parameters: { ThingName: thingName },
+        cdfProvisioningParameters: {
+          caId,
+          certInfo: {
+            commonName: thingName,
+            organization: 'Acme',
+            organizationalUnit: 'Pumps',
+            locality: 'Seattle',
+            stateName: 'WA',
+            country: 'us',
+            emailAddress: 'ops@example.com',
+            daysExpiry: 30,
+          },
+          ...(keyAlgorithm === undefined ? {} : { keyAlgorithm }),
+        },
+      });
+      expect(res.status).toBe(201);
+      const certificatePem = String(res.body.certificatePem);
+      const privateKey = String(res.body.privateKey);
+
+      // The chain, checked by openssl (strict), and the key pair.
+      expect(opensslVerify(caPem[ca] ?? '', certificatePem)).toContain('OK');
+      expect(privateKeyMatchesCertificate(privateKey, certificatePem)).toBe(true);
+      const read = readCertificate(certificatePem);
+      expect(read.key.family).toBe(family);
+      expect(read.signatureAlgorithm.name).toBe(signature);
+      expect(createPrivateKey(privateKey).asymmetricKeyType).toBe(family === 'RSA' ? 'rsa' : 'ec');
+      expect(String(res.body.publicKey)).toContain('BEGIN PUBLIC KEY');
+
+      // Subject and validity as requested.
+      expect(subjectOf(certificatePem)).toEqual([
+        'C=US',
+        'ST=WA',
+        'L=Seattle',
+        'O=Acme',
+        'OU=Pumps',
+        `CN=${thingName}`,
+        'emailAddress=ops@example.com',
+      ]);
+      expect(lifetimeDays(certificatePem)).toBe(30);
+
+      // In the registry: registered under its CA, active, attached to the thing.
+      const arn = (res.body.resourceArns as Record<string, string>).certificate ?? '';
+      expect(await principalsOf(stack.clients.iot, thingName)).toEqual([arn]);
+      expect(await certificatesOfCa(stack.clients.iot, caId)).toContain(arn);
+      expect(await certificateStatus(stack.clients.iot, arn.split('/').pop() ?? '')).toBe('ACTIVE');
+    },
+  );
+
+  it.each([
+    ['an RSA CSR, signed by the EC CA', 'rsa:2048', 'ec'],
+    ['an EC CSR, signed by the RSA CA', 'ec:P-256', 'rsa'],
+  ] as const)('signs the device CSR (%s) and returns no key', async (_, key, ca) => {
+    const thingName = unique('own-ca-csr');
+    const { csrPem, privateKeyPem } = makeCsr(key, `/C=US/O=Device Maker/CN=${thingName}`);
+    const res = await provisionNow(api.url, {
+      provisioningTemplateId: TEMPLATE,
+      parameters: { ThingName: thingName },
+      cdfProvisioningParameters: {
+        caId: ca === 'rsa' ? cas.rsaCaId : cas.ecCaId,
+        csr: csrPem,
+        certInfo: { country: 'DE', commonName: thingName },
+      },
+    });
+    expect(res.status).toBe(201);
+    const certificatePem = String(res.body.certificatePem);
+    expect(res.body.privateKey).toBeUndefined();
+    expect(privateKeyMatchesCertificate(privateKeyPem, certificatePem)).toBe(true);
+    expect(opensslVerify(caPem[ca] ?? '', certificatePem)).toContain('OK');
+    // certInfo, not the CSR, gives the subject; the lifetime is the configured default.
+    expect(subjectOf(certificatePem)).toEqual(['C=DE', `CN=${thingName}`]);
+    expect(lifetimeDays(certificatePem)).toBe(90);
+  });
+
+  it('takes the subject from the CSR when there is no certInfo', async () => {
+    const thingName = unique('own-ca-csr-subject');
+    const { csrPem } = makeCsr('ec:P-256', `/C=FR/O=Maker/CN=${thingName}`);
+    const res = await provisionNow(api.url, {
+      provisioningTemplateId: TEMPLATE,
+      parameters: { ThingName: thingName },
+      cdfProvisioningParameters: { caId: cas.rsaCaId, csr: csrPem },
+    });
+    expect(res.status).toBe(201);
+    expect(subjectOf(String(res.body.certificatePem))).toEqual(['C=FR', 'O=Maker', `CN=${thingName}`]);
+  });
+});
+
+describe('createDeviceCertificate, refused at submit with a reason', () => {
+  const submit = (cdfProvisioningParameters: Record<string, unknown>, thingName = unique('refused')) =>
+    provisionNow(api.url, {
+      provisioningTemplateId: TEMPLATE,
+      parameters: { ThingName: thingName },
+      cdfProvisioningParameters,
+    });
+
+  it("the seed example's caId, which is not registered here", async () => {
+    const res = await submit({
+      caId: 'fd92c2dd74c83b64571fca5cb8cc8bd441c9472841fb1a741fcc9845b5db12d4',
+      certInfo: { country: 'US' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'CA_NOT_FOUND' });
+    expect(String(res.body.message)).toContain(
+      'fd92c2dd74c83b64571fca5cb8cc8bd441c9472841fb1a741fcc9845b5db12d4',
+    );
+    expect(res.body.taskId).toBeUndefined();
+  });
+
+  it.each<[string, () => Record<string, unknown>, string, RegExp]>([
+    ['no caId', () => ({ certInfo: { country: 'US' } }), 'CA_ID_REQUIRED', /caId/],
+    ['no certInfo and no CSR', () => ({ caId: cas.rsaCaId }), 'CERT_INFO_REQUIRED', /certInfo/],
+    [
+      'a CSR that is not one',
+      () => ({ caId: cas.rsaCaId, csr: 'hello', certInfo: { country: 'US' } }),
+      'CSR_INVALID',
+      /PEM/,
+    ],
+    [
+      'a CSR whose signature does not verify',
+      () => ({
+        caId: cas.rsaCaId,
+        csr: tampered(makeCsr('ec:P-256').csrPem, 'Device Maker'),
+        certInfo: { country: 'US' },
+      }),
+      'CSR_SIGNATURE_INVALID',
+      /signature/,
+    ],
+    [
+      'a certificate that would outlive its CA',
+      () => ({ caId: cas.rsaCaId, certInfo: { country: 'US', daysExpiry: 36_000 } }),
+      'CERT_INFO_INVALID',
+      /outlive/,
+    ],
+  ])('%s', async (_, parameters, code, reason) => {
+    const res = await submit(parameters());
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code });
+    expect(String(res.body.message)).toMatch(reason);
+  });
+
+  it('a CA whose key is not in SSM, naming the parameter to create', async () => {
+    const { caId } = await makeCa(stack, 'EC-P256', { storeKey: false, active: true });
+    const res = await submit({ caId, certInfo: { country: 'US' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'CA_KEY_NOT_FOUND' });
+    expect(String(res.body.message)).toContain(`cdf-ca-key-${caId}`);
+  });
+
+  it('a CA that is registered but inactive', async () => {
+    const { caId } = await makeCa(stack, 'EC-P256', { storeKey: true, active: false });
+    const res = await submit({ caId, certInfo: { country: 'US' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'CA_NOT_ACTIVE' });
+  });
+});
+
+describe('createDeviceCertificate in the worker', () => {
+  it('a CA deactivated after submit fails the task with a code and leaves nothing in IoT', async () => {
+    const { caId } = await makeCa(stack, 'RSA-2048', { storeKey: true, active: true });
+    const thingName = unique('ca-gone');
+    const taskId = await recordTask(stack, {
+      provisioningTemplateId: TEMPLATE,
+      parameters: { ThingName: thingName },
+      cdfProvisioningParameters: { caId, certInfo: { country: 'US' } },
+    });
+    await stack.clients.iot.send(
+      new UpdateCACertificateCommand({ certificateId: caId, newStatus: 'INACTIVE' }),
+    );
+    await handleRequestMessage(message(taskId), stack.services);
+    const task = await stack.services.tasks.require(taskId);
+    expect(task).toMatchObject({ status: 'FAILED', error: { code: 'CA_NOT_ACTIVE' } });
+    expect(await thingExists(stack.clients.iot, thingName)).toBe(false);
+    expect(await certificatesOfCa(stack.clients.iot, caId)).toEqual([]);
+  });
+
+  it('a failure after the certificate was registered removes it again', async () => {
+    await putTemplate(stack, 'create-device-certificate-then-fail', {
+      Parameters: { ThingName: { Type: 'String' }, CertificateId: { Type: 'String' } },
+      Resources: {
+        thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'ThingName' } } },
+        certificate: {
+          Type: 'AWS::IoT::Certificate',
+          Properties: { CertificateId: { Ref: 'CertificateId' } },
+        },
+        missing: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: unique('no-such-policy') } },
+      },
+      CDF: { createDeviceCertificate: true },
+    });
+    const thingName = unique('own-ca-compensated');
+    const res = await provisionNow(api.url, {
+      provisioningTemplateId: 'create-device-certificate-then-fail',
+      parameters: { ThingName: thingName },
+      cdfProvisioningParameters: { caId: cas.rsaCaId, certInfo: { country: 'US' } },
+    });
+    expect(res.body).toMatchObject({ code: 'POLICY_NOT_FOUND' });
+    const task = await stack.services.tasks.require(String(res.body.taskId));
+    const made = task.checkpoint.certificate;
+    expect(made?.created).toBe(true);
+    expect(made?.certificateArn).not.toBe('');
+    expect(task.privateKey).toBeUndefined();
+    expect(await inIot(stack.clients.iot, made?.certificatePem ?? '')).toBe(false);
+    expect(await thingExists(stack.clients.iot, thingName)).toBe(false);
+  });
+
+  const request = (thingName: string) => ({
+    provisioningTemplateId: TEMPLATE,
+    parameters: { ThingName: thingName },
+    cdfProvisioningParameters: { caId: cas.ecCaId, certInfo: { country: 'US', commonName: thingName } },
+  });
+  // A mode object of the test's own, on the same clients, so the dead worker signs like the real one.
+  const mode = () =>
+    createDeviceCertificateMode({
+      cas: new CaStore(stack.clients.iot, stack.clients.ssm, {
+        keyParameterPattern: 'cdf-ca-key-{caId}',
+        cacheSeconds: 0,
+      }),
+      config: { deviceCertificateDays: 90 },
+    });
+
+  it.each([
+    [
+      'after making the certificate and key, before registering it',
+      'after',
+      (p: { certificate?: { certificateArn: string } }) => p.certificate?.certificateArn === '',
+    ],
+    [
+      'after registering, before recording that',
+      'before',
+      (p: { certificate?: { certificateArn: string } }) => (p.certificate?.certificateArn ?? '') !== '',
+    ],
+  ] as const)('a worker that died %s is resumed: one certificate, the same key', async (_, when, patch) => {
+    const thingName = unique('own-ca-redelivered');
+    const body = request(thingName);
+    const taskId = await recordTask(stack, body);
+    const before = (await certificatesOfCa(stack.clients.iot, cas.ecCaId)).length;
+    const dead = await crashDuring(
+      stack,
+      taskId,
+      body,
+      (ctx) => mode().run(ctx, { createDeviceCertificate: true }),
+      {
+        when,
+        patch,
+      },
+    );
+    const made = dead.checkpoint.certificate;
+    expect(made?.certificatePem).toContain('BEGIN CERTIFICATE');
+
+    await handleRequestMessage(message(taskId), stack.services);
+    const task = await stack.services.tasks.require(taskId);
+    expect(task.status).toBe('SUCCEEDED');
+    expect(task.result?.certificatePem).toBe(made?.certificatePem);
+    expect(task.privateKey).toEqual(dead.privateKey);
+    const key = await stack.services.secrets.open(task.privateKey ?? dead.privateKey ?? never(), taskId);
+    expect(privateKeyMatchesCertificate(key, made?.certificatePem ?? '')).toBe(true);
+    expect(await certificatesOfCa(stack.clients.iot, cas.ecCaId)).toHaveLength(before + 1);
+    expect(await principalsOf(stack.clients.iot, thingName)).toEqual([
+      task.checkpoint.certificate?.certificateArn,
+    ]);
+    expect(task.checkpoint.certificate?.created).toBe(true);
+    expect(await inIot(stack.clients.iot, made?.certificatePem ?? '')).toBe(true);
+  });
+});
+
+function never(): never {
+  throw new Error('expected a sealed private key');
+}
