@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../src/config.js';
 import { createServices, type Services } from '../src/services.js';
+import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
 import { fromLambdaRecord, type InboundMessage } from './inbound-message.js';
@@ -30,3 +31,6 @@ function sqsHandler(
 
 export const requests = sqsHandler((s) => s.queues.requests, handleRequestMessage);
 export const deadLetters = sqsHandler((s) => s.queues.requestsDlq, handleDeadLetter);
+// The same two queues start-consumers.ts consumes in the container.
+export const bulk = sqsHandler((s) => s.queues.bulk, handleBulkMessage);
+export const bulkDeadLetters = sqsHandler((s) => s.queues.bulkDlq, handleBulkDeadLetter);

@@ -1,0 +1,210 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '../../../src/config.js';
+import {
+  ofType,
+  packagedTemplate,
+  referencedId,
+  resource,
+  type Resource,
+  type Template,
+} from './cloudformation.js';
+
+/**
+ * `serverless package` (offline) of serverless.yml, and what the CloudFormation template it writes
+ * deploys: the functions and their event sources, the queues and their redrive, the table with
+ * TTL, the bucket, the key, the logs, and the API's authorisation switch.
+ */
+let template: Template;
+let jwtTemplate: Template;
+
+beforeAll(async () => {
+  [template, jwtTemplate] = await Promise.all([
+    packagedTemplate(),
+    packagedTemplate({
+      auth: 'jwt',
+      jwtIssuerUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example',
+      jwtAudience: 'example-app-client',
+      workerBatchSize: '5',
+      workerMaxConcurrency: '7',
+    }),
+  ]);
+});
+
+const props = (r: Resource) => r.Properties ?? {};
+const fn = (t: Template, name: string) => props(resource(t, `${name}LambdaFunction`));
+const mappingFor = (t: Template, functionId: string) => {
+  const found = ofType(t, 'AWS::Lambda::EventSourceMapping').find(
+    ([, m]) => referencedId(props(m).FunctionName) === functionId,
+  );
+  if (found === undefined) throw new Error(`no event source mapping for ${functionId}`);
+  return props(found[1]);
+};
+
+describe('functions', () => {
+  it('are the API, the two queue workers and their dead-letter handlers, on Node 20 (arm64)', () => {
+    const functions = ofType(template, 'AWS::Lambda::Function').map(([id, f]) => [
+      id,
+      props(f).Handler,
+      props(f).Runtime,
+      props(f).Architectures,
+    ]);
+    expect(functions).toEqual([
+      ['ApiLambdaFunction', 'dist/api/index.handler', 'nodejs20.x', ['arm64']],
+      ['RequestsWorkerLambdaFunction', 'dist/worker/index.requests', 'nodejs20.x', ['arm64']],
+      ['DeadLettersLambdaFunction', 'dist/worker/index.deadLetters', 'nodejs20.x', ['arm64']],
+      ['BulkWorkerLambdaFunction', 'dist/worker/index.bulk', 'nodejs20.x', ['arm64']],
+      ['BulkDeadLettersLambdaFunction', 'dist/worker/index.bulkDeadLetters', 'nodejs20.x', ['arm64']],
+    ]);
+  });
+
+  it('get a configuration the service accepts, naming the resources of this stack and no emulator', () => {
+    for (const [id, f] of ofType(template, 'AWS::Lambda::Function')) {
+      const variables = (props(f).Environment as { Variables: Record<string, unknown> }).Variables;
+      expect({ id, endpoint: variables.AWS_ENDPOINT_URL }).toEqual({ id, endpoint: undefined });
+      expect(referencedId(variables.TABLE_NAME)).toBe('TasksTable');
+      expect(variables.REQUESTS_QUEUE_NAME).toEqual({ 'Fn::GetAtt': ['RequestsQueue', 'QueueName'] });
+      expect(variables.REQUESTS_DLQ_NAME).toEqual({ 'Fn::GetAtt': ['RequestsDeadLetterQueue', 'QueueName'] });
+      expect(variables.BULK_QUEUE_NAME).toEqual({ 'Fn::GetAtt': ['BulkQueue', 'QueueName'] });
+      expect(variables.BULK_DLQ_NAME).toEqual({ 'Fn::GetAtt': ['BulkDeadLetterQueue', 'QueueName'] });
+      expect(variables.RESULTS_QUEUE_NAME).toEqual({ 'Fn::GetAtt': ['ResultsQueue', 'QueueName'] });
+      expect(referencedId(variables.TEMPLATES_BUCKET)).toBe('TemplatesBucket');
+      expect(variables.RESULTS_KMS_KEY_ID).toEqual({ 'Fn::GetAtt': ['ResultsKey', 'Arn'] });
+      // The service starts with these values (CloudFormation's references stand in as names).
+      const env = Object.fromEntries(
+        Object.entries(variables).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`,
+        ]),
+      );
+      const config = loadConfig({ ...env, AWS_REGION: 'eu-west-1' });
+      expect(config.endpoint).toBeUndefined();
+      expect(config.encryption.kind).toBe('kms');
+    }
+  });
+
+  it('log to groups with a retention period', () => {
+    const groups = ofType(template, 'AWS::Logs::LogGroup');
+    expect(groups).toHaveLength(5);
+    for (const [, g] of groups) expect(props(g).RetentionInDays).toBe(30);
+  });
+
+  it('the API answers on an HTTP API route for every path, with IAM authorisation by default', () => {
+    const routes = ofType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => props(r));
+    expect(routes).toEqual([
+      expect.objectContaining({ RouteKey: 'ANY /{proxy+}', AuthorizationType: 'AWS_IAM' }),
+    ]);
+    expect(ofType(template, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+    const integration = props(ofType(template, 'AWS::ApiGatewayV2::Integration')[0]?.[1] ?? { Type: '' });
+    expect(integration.PayloadFormatVersion).toBe('2.0');
+  });
+
+  it('auth=jwt switches the API to a JWT authorizer (a Cognito user pool or any OIDC issuer)', () => {
+    const [[id, authorizer] = ['', { Type: '' }]] = ofType(jwtTemplate, 'AWS::ApiGatewayV2::Authorizer');
+    expect(props(authorizer)).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example',
+        Audience: ['example-app-client'],
+      },
+    });
+    const [route] = ofType(jwtTemplate, 'AWS::ApiGatewayV2::Route').map(([, r]) => props(r));
+    expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: id } });
+  });
+});
+
+describe('event sources', () => {
+  it('each worker reads its queue and reports partial batch failures', () => {
+    const expected: [string, string][] = [
+      ['RequestsWorkerLambdaFunction', 'RequestsQueue'],
+      ['DeadLettersLambdaFunction', 'RequestsDeadLetterQueue'],
+      ['BulkWorkerLambdaFunction', 'BulkQueue'],
+      ['BulkDeadLettersLambdaFunction', 'BulkDeadLetterQueue'],
+    ];
+    for (const [functionId, queue] of expected) {
+      const mapping = mappingFor(template, functionId);
+      expect({ functionId, queue: referencedId(mapping.EventSourceArn) }).toEqual({ functionId, queue });
+      expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(
+        (mapping.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
+      ).toBeGreaterThanOrEqual(2);
+    }
+    expect(ofType(template, 'AWS::Lambda::EventSourceMapping')).toHaveLength(expected.length);
+  });
+
+  it('batch size and maximum concurrency of the requests worker are parameters', () => {
+    expect(mappingFor(template, 'RequestsWorkerLambdaFunction')).toMatchObject({
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(mappingFor(jwtTemplate, 'RequestsWorkerLambdaFunction')).toMatchObject({
+      BatchSize: 5,
+      ScalingConfig: { MaximumConcurrency: 7 },
+    });
+  });
+});
+
+describe('queues', () => {
+  it.each([
+    ['RequestsQueue', 'RequestsDeadLetterQueue', 'RequestsWorker'],
+    ['BulkQueue', 'BulkDeadLetterQueue', 'BulkWorker'],
+  ])('%s sends a message to %s after 5 receives, and hides it long enough for %s', (queue, dlq, worker) => {
+    const q = props(resource(template, queue));
+    expect(q.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    // AWS's guidance for SQS event sources: visibility of at least six times the function timeout.
+    expect(Number(q.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(fn(template, worker).Timeout));
+    expect(props(resource(template, dlq)).MessageRetentionPeriod).toBe(1209600);
+  });
+
+  it('are encrypted at rest', () => {
+    for (const [id, q] of ofType(template, 'AWS::SQS::Queue')) {
+      expect({ id, sse: props(q).SqsManagedSseEnabled }).toEqual({ id, sse: true });
+    }
+  });
+});
+
+describe('data', () => {
+  it('the table is on-demand, keyed pk/sk, and expires items on expiresAt', () => {
+    expect(props(resource(template, 'TasksTable'))).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('the templates bucket is encrypted, private, TLS-only and kept on stack removal', () => {
+    const bucket = resource(template, 'TemplatesBucket');
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(props(bucket)).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    const policy = props(resource(template, 'TemplatesBucketPolicy')).PolicyDocument as {
+      Statement: unknown[];
+    };
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('results are encrypted with a rotating KMS key of the stack', () => {
+    expect(props(resource(template, 'ResultsKey')).EnableKeyRotation).toBe(true);
+    expect(props(resource(template, 'ResultsKeyAlias'))).toMatchObject({
+      AliasName: 'alias/iot-provisioning-test-results',
+      TargetKeyId: { Ref: 'ResultsKey' },
+    });
+  });
+});
