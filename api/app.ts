@@ -5,8 +5,11 @@ import type { Services } from '../src/services.js';
 import { HttpRequestError, payloadTooLarge } from './errors.js';
 import { asServiceError, httpStatusOf } from './http-status.js';
 import { negotiate, responseMediaType } from './media-type.js';
+import { openApiRoutes } from './openapi.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { provisioningRoutes } from './routes/provisioning.js';
+import { templateRoutes } from './routes/templates.js';
+import { thingRoutes } from './routes/things.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 /** Inline bulk lines (at most 10,000); larger jobs name a file in S3 instead. */
@@ -31,6 +34,9 @@ export function createApp(services: Services): Hono {
   app.use((c, next) => (c.req.path === '/bulkthings' ? bulkLimit(c, next) : defaultLimit(c, next)));
   app.route('/', provisioningRoutes(services));
   app.route('/', bulkRoutes(services));
+  app.route('/', thingRoutes(services));
+  app.route('/', templateRoutes(services));
+  app.route('/', openApiRoutes());
 
   app.notFound((c) =>
     c.json({ code: 'ROUTE_NOT_FOUND', message: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404),

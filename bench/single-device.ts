@@ -36,7 +36,10 @@ await bootstrap(clients, config);
 const services = await createServices(config, { clients, logger: createLogger({ level: 'warn' }) });
 const server = await startServer(createApp(services), 0);
 
-const worker = spawn(process.execPath, ['--import', 'tsx', 'bench/worker-process.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const worker = spawn(process.execPath, ['--import', 'tsx', 'bench/worker-process.ts'], {
+  env,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const lines = createInterface({ input: worker.stdout });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
 await nextLine(); // ready
@@ -51,7 +54,10 @@ await Promise.all(
       const res = await fetch(`${server.url}/things`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', prefer: 'wait=25' },
-        body: JSON.stringify({ provisioningTemplateId: 'aws-certificate', parameters: { ThingName: `bench-${i}` } }),
+        body: JSON.stringify({
+          provisioningTemplateId: 'aws-certificate',
+          parameters: { ThingName: `bench-${i}` },
+        }),
       });
       const body = (await res.json()) as { taskId: string };
       if (res.status !== 201) throw new Error(`request ${i}: HTTP ${res.status} ${JSON.stringify(body)}`);
@@ -68,7 +74,8 @@ for (const taskId of taskIds) {
   latencies.push(Date.parse(task.updatedAt) - Date.parse(task.createdAt));
 }
 latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
 
 worker.kill('SIGTERM');
 const { cpuMs } = JSON.parse(await nextLine()) as { cpuMs: number };

@@ -20,7 +20,10 @@ export const CompletionEvent = Type.Object(
     error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
     finishedAt: Type.String({ format: 'date-time' }),
   },
-  { title: 'ProvisioningCompletionEvent', description: 'Body of a message on the provisioning results queue' },
+  {
+    title: 'ProvisioningCompletionEvent',
+    description: 'Body of a message on the provisioning results queue',
+  },
 );
 export type CompletionEvent = Static<typeof CompletionEvent>;
 

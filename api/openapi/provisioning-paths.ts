@@ -1,0 +1,51 @@
+import { ProvisionRequest } from '../../src/tasks/request.js';
+import { BODY_ERRORS, body, errors, parameterRef, reply, schemaRef, type Paths } from './operation.js';
+
+/** api/routes/provisioning.ts */
+export const provisioningPaths: Paths = {
+  '/things': {
+    post: {
+      tags: ['Things'],
+      operationId: 'provisionThing',
+      summary: 'Provision a thing from a template (asynchronous; synchronous within Prefer: wait=N)',
+      description:
+        'Answers 202 with the task at once, or with Prefer: wait=N, 201 when the device is done within N s. ' +
+        "If the task fails within the wait, the answer has the failure's status and the body " +
+        '{taskId, code, message} (schema TaskFailedNow).',
+      parameters: [
+        {
+          name: 'Prefer',
+          in: 'header',
+          description:
+            'RFC 7240 `wait=N` (N at most MAX_WAIT_SECONDS): answer 201 if the device is done within N s',
+          schema: { type: 'string' },
+        },
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          description: 'The same key always means the same task: a retry never makes a second device',
+          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+        },
+      ],
+      requestBody: body(ProvisionRequest, "CDF's ProvisionRequest"),
+      responses: {
+        '201': reply('Provisioned within the Prefer: wait time', schemaRef('ProvisionedNow'), {
+          Location: 'The task',
+        }),
+        '202': reply('Accepted; poll the task at Location', schemaRef('TaskAccepted'), {
+          Location: 'The task',
+        }),
+        ...errors(...BODY_ERRORS, '409'),
+      },
+    },
+  },
+  '/provisioningtasks/{taskId}': {
+    get: {
+      tags: ['Things'],
+      operationId: 'getProvisioningTask',
+      summary: "A provisioning task's status, and on success CDF's ProvisionResponse fields",
+      parameters: [parameterRef('taskId')],
+      responses: { '200': reply('The task', schemaRef('TaskView')), ...errors('400', '404') },
+    },
+  },
+};

@@ -1,0 +1,169 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { awsCall } from '../aws/classify-error.js';
+import { NotFoundError } from '../errors.js';
+import { TemplateNotFoundError } from '../templates/errors.js';
+import type { TemplateLocation } from '../templates/template-store.js';
+import { ListQueryInvalidError } from './errors.js';
+
+export interface TemplateSummary {
+  templateId: string;
+  lastModified: string;
+  size: number;
+}
+
+export interface StoredTemplate {
+  body: string;
+  etag: string | undefined;
+  lastModified: Date | undefined;
+}
+
+const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** S3 calls one list page may make when most keys under the prefix are not templates. */
+const MAX_LIST_CALLS = 5;
+
+/**
+ * The templates as S3 objects `<prefix><id><suffix>`, CDF's layout, so a template dropped into
+ * the bucket by hand is listed, read and replaced like one stored through the API. Other objects
+ * under the prefix (other suffixes, sub-folders) are not templates and are skipped.
+ */
+export class TemplateBucket {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly location: Pick<TemplateLocation, 'bucket' | 'prefix' | 'suffix'>,
+  ) {}
+
+  key(templateId: string): string {
+    return `${this.location.prefix}${templateId}${this.location.suffix}`;
+  }
+
+  /**
+   * One page, in key order. The page token is the last key looked at (S3's `StartAfter`), so a
+   * token is checkable here and any well-formed one is safe to pass to S3.
+   */
+  async list(
+    limit: number,
+    nextToken?: string,
+  ): Promise<{ templates: TemplateSummary[]; nextToken?: string }> {
+    const { bucket, prefix } = this.location;
+    let after = nextToken === undefined ? undefined : prefix + decodeToken(nextToken);
+    const templates: TemplateSummary[] = [];
+    for (let calls = 1; ; calls++) {
+      const startAfter = after;
+      const out = await awsCall('listing the templates', () =>
+        this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            StartAfter: startAfter,
+            MaxKeys: limit - templates.length,
+          }),
+        ),
+      );
+      for (const object of out.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        after = object.Key;
+        const templateId = this.idOf(object.Key);
+        if (templateId === undefined) continue;
+        templates.push({
+          templateId,
+          lastModified: (object.LastModified ?? new Date(0)).toISOString(),
+          size: object.Size ?? 0,
+        });
+      }
+      if (out.IsTruncated !== true) return { templates };
+      if (templates.length >= limit || calls >= MAX_LIST_CALLS || after === undefined) {
+        return after === undefined
+          ? { templates }
+          : { templates, nextToken: encodeToken(after.slice(prefix.length)) };
+      }
+    }
+  }
+
+  async read(templateId: string): Promise<StoredTemplate> {
+    const out = await this.orNotFound(templateId, () =>
+      awsCall(`reading template '${templateId}'`, () =>
+        this.s3.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(templateId) })),
+      ),
+    );
+    return {
+      body: (await out.Body?.transformToString('utf8')) ?? '',
+      etag: out.ETag,
+      lastModified: out.LastModified,
+    };
+  }
+
+  /** Stores the body as sent (its formatting kept); `created` says whether the id was new. */
+  async write(templateId: string, body: string): Promise<{ etag: string | undefined; created: boolean }> {
+    const created = !(await this.exists(templateId));
+    const out = await awsCall(`storing template '${templateId}'`, () =>
+      this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.location.bucket,
+          Key: this.key(templateId),
+          Body: body,
+          ContentType: 'application/json',
+        }),
+      ),
+    );
+    return { etag: out.ETag, created };
+  }
+
+  /** S3's delete succeeds for a missing key; the API answers 404 for a template that is not there. */
+  async remove(templateId: string): Promise<void> {
+    if (!(await this.exists(templateId))) throw new TemplateNotFoundError(templateId);
+    await awsCall(`deleting template '${templateId}'`, () =>
+      this.s3.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.key(templateId) })),
+    );
+  }
+
+  private async exists(templateId: string): Promise<boolean> {
+    try {
+      await awsCall(`looking up template '${templateId}'`, () =>
+        this.s3.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(templateId) })),
+      );
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof NotFoundError) return false;
+      throw e;
+    }
+  }
+
+  private async orNotFound<T>(templateId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e: unknown) {
+      if (e instanceof NotFoundError) throw new TemplateNotFoundError(templateId, { cause: e });
+      throw e;
+    }
+  }
+
+  private idOf(key: string): string | undefined {
+    const { prefix, suffix } = this.location;
+    if (!key.startsWith(prefix) || !key.endsWith(suffix) || key.length <= prefix.length + suffix.length) {
+      return undefined;
+    }
+    const id = key.slice(prefix.length, key.length - suffix.length);
+    return TEMPLATE_ID.test(id) ? id : undefined;
+  }
+}
+
+function encodeToken(rest: string): string {
+  return Buffer.from(rest, 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): string {
+  const rest = Buffer.from(token, 'base64url').toString('utf8');
+  if (rest === '' || rest.length > 1024 || encodeToken(rest) !== token) {
+    throw new ListQueryInvalidError(
+      'nextToken is not a token this API returned; start the listing again without it',
+    );
+  }
+  return rest;
+}

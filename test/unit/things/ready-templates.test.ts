@@ -1,0 +1,85 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SAMPLE_TEMPLATES_DIR } from '../../../infra/bootstrap.js';
+import { parseCdfBlock, selectCertificateMode } from '../../../src/provisioning/cdf-block.js';
+import { createCertificateModes } from '../../../src/provisioning/certificate-modes/index.js';
+import { createAwsClients } from '../../../src/aws/clients.js';
+import { loadConfig } from '../../../src/config.js';
+import { checkTemplate, type Modes } from '../../../src/template-admin/check-template.js';
+import { expandTemplate, parseTemplate } from '../../../src/templates/index.js';
+
+/** The real certificate modes (only their `injects` are used: nothing here calls AWS). */
+const config = loadConfig({ RESULTS_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') });
+const clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
+const MODES: Modes = createCertificateModes(clients, config.certificates);
+afterAll(() => {
+  clients.destroy();
+});
+
+/** What a device request, plus its certificate mode, would supply. */
+const SAMPLE_VALUES: Record<string, string> = {
+  ThingName: 'pump-0001',
+  CertificateId: 'a'.repeat(64),
+  CertificateArn: `arn:aws:iot:us-east-1:123456789012:cert/${'a'.repeat(64)}`,
+  CertificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  CaCertificatePem: '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
+  CSR: '-----BEGIN CERTIFICATE REQUEST-----\nMIID\n-----END CERTIFICATE REQUEST-----\n',
+};
+
+const files = readdirSync(SAMPLE_TEMPLATES_DIR).filter((f) => f.endsWith('.json'));
+
+describe('every ready template in infra/templates', () => {
+  it('includes one for each certificate mode and the common cases', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'aws-certificate.json',
+        'create-device-certificate.json',
+        'register-without-ca.json',
+        'acmpca-with-ca.json',
+        'acmpca-without-ca.json',
+        'additional-policies.json',
+        'add-thing-to-group.json',
+        'policy-per-device.json',
+      ]),
+    );
+  });
+
+  it.each(files)('%s parses, passes the PUT checks and expands for a device', (file) => {
+    const body = readFileSync(join(SAMPLE_TEMPLATES_DIR, file), 'utf8');
+    const parsed = parseTemplate(body);
+    const cdf = parseCdfBlock(parsed.cdf);
+    const checked = checkTemplate(body, MODES);
+    expect(checked.certificateMode).toBe(selectCertificateMode(cdf));
+
+    const parameters = Object.fromEntries(
+      parsed.parameterNames.map((name) => [name, SAMPLE_VALUES[name] ?? 'x']),
+    );
+    const expanded = expandTemplate(parsed, parameters, { region: 'us-east-1', accountId: '123456789012' });
+    expect(expanded.thing?.thingName).toBe('pump-0001');
+    if (checked.certificateMode !== undefined) expect(expanded.certificate).toBeDefined();
+  });
+
+  it('the certificate-mode templates name the mode CDF-NOTES documents', () => {
+    const modeOf = (file: string) =>
+      selectCertificateMode(
+        parseCdfBlock(parseTemplate(readFileSync(join(SAMPLE_TEMPLATES_DIR, file), 'utf8')).cdf),
+      );
+    expect(modeOf('create-device-certificate.json')).toBe('createDeviceCertificate');
+    expect(modeOf('register-without-ca.json')).toBe('registerDeviceCertificateWithoutCA');
+    expect(modeOf('acmpca-with-ca.json')).toBe('acmpca');
+    expect(modeOf('acmpca-without-ca.json')).toBe('acmpca');
+    expect(modeOf('additional-policies.json')).toBe('createDeviceAWSCertificate');
+    expect(modeOf('add-thing-to-group.json')).toBeUndefined();
+  });
+
+  it('policy-per-device gives each device a policy of its own', () => {
+    const parsed = parseTemplate(readFileSync(join(SAMPLE_TEMPLATES_DIR, 'policy-per-device.json'), 'utf8'));
+    const context = { region: 'eu-west-1', accountId: '123456789012' };
+    const documentFor = (thingName: string) =>
+      expandTemplate(parsed, { ThingName: thingName, CertificateId: 'a'.repeat(64) }, context).policies[0]
+        ?.policyDocument;
+    expect(documentFor('pump-1')).toContain('arn:aws:iot:eu-west-1:123456789012:client/pump-1');
+    expect(documentFor('pump-1')).not.toBe(documentFor('pump-2'));
+  });
+});
