@@ -1,13 +1,12 @@
 import {
   CreateCertificateFromCsrCommand,
   DescribeCertificateCommand,
-  RegisterCertificateCommand,
-  RegisterCertificateWithoutCACommand,
   UpdateCertificateCommand,
   type CertificateStatus,
 } from '@aws-sdk/client-iot';
-import { createHash, X509Certificate } from 'node:crypto';
 import { awsCall } from '../../aws/classify-error.js';
+import { checkCertificatePem } from '../../certificates/index.js';
+import { registerCertificate } from '../certificate-modes/register-certificate.js';
 import { present } from '../../aws/present.js';
 import { NotFoundError } from '../../errors.js';
 import type { ExpandedCertificate } from '../../templates/types.js';
@@ -95,70 +94,20 @@ async function fromCsr(
   return checkpoint;
 }
 
-/** AWS IoT names a registered certificate by the SHA-256 of its DER, so we know its id up front. */
+/**
+ * A PEM from the template: checked first (garbage, expired or an algorithm AWS IoT refuses is the
+ * caller's error, not a worker failure), then registered as the certificate modes register theirs.
+ * One the caller registered before is used but never removed by compensation.
+ */
 async function register(ctx: ProvisioningContext, spec: ExpandedCertificate): Promise<CertificateCheckpoint> {
-  const pem = spec.certificatePem ?? '';
-  const certificateId = certificateIdOf(pem);
-  const intended = ctx.checkpoint.certificate?.certificateId === certificateId;
-  const existing = await describe(ctx, certificateId);
-  if (existing !== undefined && !intended) {
-    // Registered before this task: use it, but never remove it on failure.
-    const checkpoint = {
-      created: false,
-      certificateId,
-      certificateArn: existing.arn,
-      certificatePem: existing.pem,
-    };
-    await ctx.save({ certificate: checkpoint });
-    return checkpoint;
-  }
-  if (!intended) {
-    await ctx.save({
-      certificate: { created: true, certificateId, certificateArn: '', certificatePem: pem },
-    });
-  }
-  const status = (spec.status ?? 'ACTIVE') as CertificateStatus;
-  const arn =
-    existing?.arn ??
-    (spec.caCertificatePem !== undefined
-      ? (
-          await awsCall('registering the device certificate with its CA', () =>
-            ctx.iot.send(
-              new RegisterCertificateCommand({
-                certificatePem: pem,
-                caCertificatePem: spec.caCertificatePem,
-                status,
-              }),
-            ),
-          )
-        ).certificateArn
-      : (
-          await awsCall('registering the device certificate without a CA', () =>
-            ctx.iot.send(new RegisterCertificateWithoutCACommand({ certificatePem: pem, status })),
-          )
-        ).certificateArn);
-  const checkpoint = {
-    created: true,
-    certificateId,
-    certificateArn: present(arn, 'arn'),
-    certificatePem: pem,
-  };
-  await ctx.save({ certificate: checkpoint });
-  return checkpoint;
-}
-
-export function certificateIdOf(pem: string): string {
-  try {
-    return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
-  } catch (e: unknown) {
-    throw new ProvisioningInputError(
-      'CERTIFICATE_PEM_INVALID',
-      'CertificatePem is not a readable X.509 certificate',
-      {
-        cause: e,
-      },
-    );
-  }
+  const certificatePem = spec.certificatePem ?? '';
+  checkCertificatePem(certificatePem);
+  return registerCertificate(ctx, {
+    certificatePem,
+    caCertificatePem: spec.caCertificatePem,
+    status: spec.status ?? 'ACTIVE',
+    mayExist: true,
+  });
 }
 
 async function describe(
