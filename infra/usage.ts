@@ -15,9 +15,17 @@ Or submit and poll:
     -d '{"provisioningTemplateId":"aws-certificate","parameters":{"ThingName":"pump-0002"}}'
   curl -s ${apiUrl}/provisioningtasks/<taskId>
 
-See the device in the emulated IoT registry:
-  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing aws --endpoint-url ${endpoint ?? '<endpoint>'} \\
-    --region us-east-1 iot describe-thing --thing-name pump-0001
+See the device in the (emulated) IoT registry: thing, certificates, policies, groups:
+  curl -s ${apiUrl}/things/pump-0001
+
+Enrol devices in bulk, then follow the task and read every device's result:
+  curl -s -X POST ${apiUrl}/bulkthings ${json} \\
+    -d '{"provisioningTemplateId":"aws-certificate","parameters":[{"ThingName":"line7-1"},{"ThingName":"line7-2"}]}'
+  curl -s ${apiUrl}/bulkthings/<taskId>
+  curl -s ${apiUrl}/bulkthings/<taskId>/results
+
+Templates: curl -s ${apiUrl}/templates    API description: curl -s ${apiUrl}/openapi.json
+Every certificate mode, with copyable requests: README.md, "Certificate modes".
 
 Press Ctrl-C to stop.
 `;
