@@ -1,5 +1,7 @@
+/* eslint-disable @typescript-eslint/no-deprecated --
+   hono marks hono/aws-lambda deprecated in favour of @hono/aws-lambda, which is not published on
+   the npm registry yet; switch when it is. */
 import { handle } from 'hono/aws-lambda';
-import type { Hono } from 'hono';
 import { loadConfig } from '../src/config.js';
 import { createServices } from '../src/services.js';
 import { createApp } from './app.js';
@@ -8,10 +10,10 @@ import { createApp } from './app.js';
  * API Gateway entry (REST API and HTTP API events alike). The app is built once per container
  * on first use, so a cold start pays for configuration and queue lookups only once.
  */
-let app: Promise<Hono> | undefined;
-const getApp = () => (app ??= createServices(loadConfig()).then(createApp));
+type LambdaHandler = ReturnType<typeof handle>;
+let lambda: Promise<LambdaHandler> | undefined;
 
-export const handler = async (
-  event: Parameters<ReturnType<typeof handle>>[0],
-  context: Parameters<ReturnType<typeof handle>>[1],
-) => handle(await getApp())(event, context);
+export const handler: LambdaHandler = async (event, context) => {
+  lambda ??= createServices(loadConfig()).then((services) => handle(createApp(services)));
+  return (await lambda)(event, context);
+};

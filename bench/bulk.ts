@@ -51,7 +51,7 @@ function start(script: string): { child: ChildProcess; firstLine: Promise<string
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   return { child, firstLine: new Promise((resolve) => lines.once('line', resolve)) };
 }
 const stop = async (child: ChildProcess) => {

@@ -10,7 +10,7 @@ import { packageService } from '../infra/deploy/sls.js';
 /**
  * Deployment artefact sizes and cold-start import time, as a Markdown section for BENCHMARKS.md:
  *
- *   npx tsx bench/bundle-sizes.ts [runs=5] > docs/deploy-benchmarks.md
+ *   npm run bench:bundles -- [runs=5]   (rows for BENCHMARKS.md)
  *
  * Sizes: each bundle (minified), the zips `serverless package` makes of them, and the bundle
  * built without the package deduplication of infra/deploy/dedupe-packages.ts. Import time: a fresh

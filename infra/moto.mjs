@@ -68,7 +68,8 @@ export async function startMoto(options = {}) {
 
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto exited with code ${child.exitCode} before it answered:\n${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`moto exited with code ${child.exitCode} before it answered:\n${stderr}`);
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
       if (res.ok) break;

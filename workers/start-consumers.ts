@@ -70,7 +70,9 @@ export function startConsumers(
                 resolve();
                 return;
               }
-              c.once('stopped', () => { resolve(); });
+              c.once('stopped', () => {
+                resolve();
+              });
               c.stop();
             }),
         ),

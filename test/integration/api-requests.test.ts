@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { RunningServer } from '../../api/server.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 import { pollTask, request } from '../support/http.js';
 import { thingState } from '../support/iot-registry.js';
 
-let stack: TestStack;
-let api: RunningServer;
-
-beforeAll(async () => {
-  stack = await createTestStack();
-  api = await stack.startApi();
-});
-afterAll(async () => {
-  await api.close();
-  await stack.close();
-});
+const env = useStack({ api: true });
 
 const valid = { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'battery-ok' } };
 
@@ -76,7 +65,7 @@ describe('bad HTTP input is a 4xx with a message, never a 5xx', () => {
     ],
   ];
   it.each(cases)('%s', async (_name, options, status, code) => {
-    const res = await request(api.url, 'POST', '/things', options);
+    const res = await request(env.api.url, 'POST', '/things', options);
     expect(res.status).toBe(status);
     expect(res.body.code).toBe(code);
     expect(typeof res.body.message).toBe('string');
@@ -84,13 +73,13 @@ describe('bad HTTP input is a 4xx with a message, never a 5xx', () => {
   });
 
   it('a thing name AWS would refuse fails the task with the reason, provisioning nothing', async () => {
-    const workers = stack.startWorkers();
+    const workers = env.stack.startWorkers();
     try {
-      const res = await request(api.url, 'POST', '/things', {
+      const res = await request(env.api.url, 'POST', '/things', {
         body: { ...valid, parameters: { ThingName: 'bad name with spaces' } },
       });
       expect(res.status).toBe(202);
-      const task = await pollTask(api.url, String(res.body.taskId));
+      const task = await pollTask(env.api.url, String(res.body.taskId));
       expect(task.status).toBe('FAILED');
       expect((task.error as { code: string }).code).toMatch(/^TEMPLATE_/);
       expect((task.error as { message: string }).message).toContain('ThingName');
@@ -100,13 +89,15 @@ describe('bad HTTP input is a 4xx with a message, never a 5xx', () => {
   });
 
   it('unknown tasks and bad task ids', async () => {
-    expect((await request(api.url, 'GET', '/provisioningtasks/does-not-exist')).status).toBe(404);
-    expect((await request(api.url, 'GET', '/provisioningtasks/%20bad')).status).toBe(400);
-    expect((await request(api.url, 'GET', '/nowhere')).status).toBe(404);
+    expect((await request(env.api.url, 'GET', '/provisioningtasks/does-not-exist')).status).toBe(404);
+    expect((await request(env.api.url, 'GET', '/provisioningtasks/%20bad')).status).toBe(400);
+    expect((await request(env.api.url, 'GET', '/nowhere')).status).toBe(404);
   });
 
   it('nothing was recorded for the refused requests', async () => {
-    const items = await stack.clients.dynamo.send(new ScanCommand({ TableName: stack.config.tableName }));
+    const items = await env.stack.clients.dynamo.send(
+      new ScanCommand({ TableName: env.stack.config.tableName }),
+    );
     // Only the one accepted request (the bad thing name) is in the table.
     expect(items.Items).toHaveLength(1);
   });
@@ -114,18 +105,18 @@ describe('bad HTTP input is a 4xx with a message, never a 5xx', () => {
 
 describe('Idempotency-Key', () => {
   it('the same key twice gives the same task and one device', async () => {
-    const workers = stack.startWorkers();
+    const workers = env.stack.startWorkers();
     try {
       const body = { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'idempotent-1' } };
       const headers = { 'idempotency-key': 'order-7781' };
-      const first = await request(api.url, 'POST', '/things', { body, headers });
-      const second = await request(api.url, 'POST', '/things', { body, headers });
+      const first = await request(env.api.url, 'POST', '/things', { body, headers });
+      const second = await request(env.api.url, 'POST', '/things', { body, headers });
       expect(first.status).toBe(202);
       expect(second.body.taskId).toBe(first.body.taskId);
-      await pollTask(api.url, String(first.body.taskId));
-      const third = await request(api.url, 'POST', '/things', { body, headers });
+      await pollTask(env.api.url, String(first.body.taskId));
+      const third = await request(env.api.url, 'POST', '/things', { body, headers });
       expect(third.body).toMatchObject({ taskId: first.body.taskId, status: 'SUCCEEDED' });
-      const state = await thingState(stack.clients.iot, 'idempotent-1');
+      const state = await thingState(env.stack.clients.iot, 'idempotent-1');
       expect(state.principals).toHaveLength(1);
     } finally {
       await workers.stop();
@@ -134,7 +125,7 @@ describe('Idempotency-Key', () => {
 
   it('the same key with a different request is refused', async () => {
     const headers = { 'idempotency-key': 'order-7781' };
-    const res = await request(api.url, 'POST', '/things', {
+    const res = await request(env.api.url, 'POST', '/things', {
       body: { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'idempotent-2' } },
       headers,
     });
@@ -145,17 +136,19 @@ describe('Idempotency-Key', () => {
 
 describe('enqueue failure', () => {
   it('answers 503 and leaves the task FAILED, not PENDING', async () => {
-    const queues = stack.services.queues;
+    const queues = env.stack.services.queues;
     const realQueue = queues.requests;
     queues.requests = `${realQueue}-gone`;
     try {
-      const res = await request(api.url, 'POST', '/things', {
+      const res = await request(env.api.url, 'POST', '/things', {
         body: { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'never-queued' } },
         headers: { 'idempotency-key': 'enqueue-failure' },
       });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).not.toBe(500);
-      const items = await stack.clients.dynamo.send(new ScanCommand({ TableName: stack.config.tableName }));
+      const items = await env.stack.clients.dynamo.send(
+        new ScanCommand({ TableName: env.stack.config.tableName }),
+      );
       const task = items.Items?.find(
         (i) => (i.request as { parameters: { ThingName?: string } }).parameters.ThingName === 'never-queued',
       );

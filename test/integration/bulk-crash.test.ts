@@ -3,6 +3,7 @@ import { ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
 import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 import { thingExists } from '../support/iot-registry.js';
+import { waitFor } from '../support/wait.js';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
 
 let stack: TestStack;
@@ -23,21 +24,6 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
   it('is replaced, and the task ends with exact counts, one thing and one certificate per device', async () => {
     const total = 24;
@@ -53,6 +39,7 @@ describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
       'some progress',
       () => stack.services.bulk.progress(task.taskId),
       (t) => (t?.successCount ?? 0) >= 3,
+      90_000,
     );
     first.child.kill('SIGKILL');
     expect(await first.exited).toBeNull();
@@ -65,6 +52,7 @@ describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
       'completion',
       () => stack.services.bulk.get(task.taskId),
       (t) => t?.status !== 'InProgress',
+      90_000,
     );
     second.child.kill('SIGTERM');
     await second.exited;

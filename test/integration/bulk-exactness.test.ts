@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DescribeCertificateCommand, ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
 import { newTask } from '../../src/tasks/new-task.js';
@@ -6,21 +6,17 @@ import { crashAfterCertificate } from '../support/crashed-worker.js';
 import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { handleBulkDeadLetter, handleBulkMessage } from '../../workers/handle-bulk.js';
 import { fromSqsMessage, type InboundMessage } from '../../workers/inbound-message.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 import { thingExists } from '../support/iot-registry.js';
-import { putTemplate } from '../support/templates.js';
 
 /**
  * Bulk tasks driven message by message (no consumers running), so each test decides exactly
  * which message is delivered, how often, and in what order.
  */
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await createTestStack({ BULK_CHUNK_SIZE: '3', BULK_CHUNKS_IN_FLIGHT: '2' });
-  await putTemplate(stack, 'thing-only');
+const env = useStack({
+  env: { BULK_CHUNK_SIZE: '3', BULK_CHUNKS_IN_FLIGHT: '2' },
+  templates: ['thing-only'],
 });
-afterAll(async () => stack.close());
 
 const things = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({ ThingName: `${prefix}-${i}` }));
@@ -29,9 +25,9 @@ const things = (prefix: string, n: number) =>
 async function takeMessages(): Promise<InboundMessage[]> {
   const taken: InboundMessage[] = [];
   for (;;) {
-    const out = await stack.clients.sqs.send(
+    const out = await env.stack.clients.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: stack.services.queues.bulk,
+        QueueUrl: env.stack.services.queues.bulk,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 0,
       }),
@@ -39,8 +35,11 @@ async function takeMessages(): Promise<InboundMessage[]> {
     if ((out.Messages ?? []).length === 0) return taken;
     for (const m of out.Messages ?? []) {
       taken.push(fromSqsMessage(m));
-      await stack.clients.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: stack.services.queues.bulk, ReceiptHandle: m.ReceiptHandle }),
+      await env.stack.clients.sqs.send(
+        new DeleteMessageCommand({
+          QueueUrl: env.stack.services.queues.bulk,
+          ReceiptHandle: m.ReceiptHandle,
+        }),
       );
     }
   }
@@ -53,7 +52,7 @@ describe('bulk exactness', () => {
   it('every message delivered twice (and some at once): counts stay exact, one thing per line', async () => {
     const task = await submitBulkTask(
       { provisioningTemplateId: 'thing-only', parameters: things('exact', 10) },
-      stack.services,
+      env.stack.services,
     );
     let messages = await takeMessages();
     expect(bodies(messages)).toEqual([{ type: 'bulk.plan', bulkTaskId: task.taskId }]);
@@ -63,17 +62,17 @@ describe('bulk exactness', () => {
         // come back later (a transient error) instead of adding up a partial chunk. Then a third
         // delivery, as SQS would make after the visibility timeout: all must be harmless.
         const both = await Promise.allSettled([
-          handleBulkMessage(message, stack.services),
-          handleBulkMessage(message, stack.services),
+          handleBulkMessage(message, env.stack.services),
+          handleBulkMessage(message, env.stack.services),
         ]);
         for (const outcome of both) {
           if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ kind: 'transient' });
         }
-        await handleBulkMessage(message, stack.services);
+        await handleBulkMessage(message, env.stack.services);
       }
       messages = await takeMessages();
     }
-    const done = await stack.services.bulk.get(task.taskId);
+    const done = await env.stack.services.bulk.get(task.taskId);
     expect(done).toMatchObject({
       status: 'Completed',
       totalCount: 10,
@@ -81,10 +80,12 @@ describe('bulk exactness', () => {
       failureCount: 0,
       chunkCount: 4,
     });
-    for (let i = 0; i < 10; i++) expect(await thingExists(stack.clients.iot, `exact-${i}`)).toBe(true);
-    const page = await stack.services.bulk.results(task.taskId, { limit: 100 });
+    for (let i = 0; i < 10; i++) expect(await thingExists(env.stack.clients.iot, `exact-${i}`)).toBe(true);
+    const page = await env.stack.services.bulk.results(task.taskId, { limit: 100 });
     expect(page.devices.map((d) => d.status)).toEqual(Array.from({ length: 10 }, () => 'SUCCEEDED'));
-    const chunks = await Promise.all([0, 1, 2, 3].map((i) => stack.services.bulk.getChunk(task.taskId, i)));
+    const chunks = await Promise.all(
+      [0, 1, 2, 3].map((i) => env.stack.services.bulk.getChunk(task.taskId, i)),
+    );
     expect(chunks.map((c) => [...(c?.succeeded ?? [])].sort((x, y) => x - y))).toEqual([
       [1, 2, 3],
       [4, 5, 6],
@@ -96,13 +97,13 @@ describe('bulk exactness', () => {
   it('keeps at most BULK_CHUNKS_IN_FLIGHT chunk messages of a task on the queue, so tasks take turns', async () => {
     const a = await submitBulkTask(
       { provisioningTemplateId: 'thing-only', parameters: things('turns-a', 12) },
-      stack.services,
+      env.stack.services,
     );
     const b = await submitBulkTask(
       { provisioningTemplateId: 'thing-only', parameters: things('turns-b', 12) },
-      stack.services,
+      env.stack.services,
     );
-    for (const plan of await takeMessages()) await handleBulkMessage(plan, stack.services);
+    for (const plan of await takeMessages()) await handleBulkMessage(plan, env.stack.services);
     const queued = bodies(await takeMessages());
     const chunksOf = (id: string) =>
       queued
@@ -112,58 +113,62 @@ describe('bulk exactness', () => {
     // 4 chunks each, but only 2 of each on the queue: b's work is not behind all of a's.
     expect(chunksOf(a.taskId)).toEqual([0, 1]);
     expect(chunksOf(b.taskId)).toEqual([0, 1]);
-    await stack.services.bulk.cancel(a.taskId);
-    await stack.services.bulk.cancel(b.taskId);
+    await env.stack.services.bulk.cancel(a.taskId);
+    await env.stack.services.bulk.cancel(b.taskId);
   });
 
   it('cancel stops new devices from starting', async () => {
     const task = await submitBulkTask(
       { provisioningTemplateId: 'thing-only', parameters: things('cancel', 9) },
-      stack.services,
+      env.stack.services,
     );
-    for (const plan of await takeMessages()) await handleBulkMessage(plan, stack.services);
+    for (const plan of await takeMessages()) await handleBulkMessage(plan, env.stack.services);
     const [first, ...rest] = await takeMessages();
     if (first === undefined) throw new Error('no chunk message');
-    await handleBulkMessage(first, stack.services); // chunk 0: lines 1-3
-    expect(await stack.services.bulk.cancel(task.taskId)).toBe(true);
+    await handleBulkMessage(first, env.stack.services); // chunk 0: lines 1-3
+    expect(await env.stack.services.bulk.cancel(task.taskId)).toBe(true);
     for (const message of [...rest, ...(await takeMessages())])
-      await handleBulkMessage(message, stack.services);
+      await handleBulkMessage(message, env.stack.services);
 
-    const after = await stack.services.bulk.get(task.taskId);
+    const after = await env.stack.services.bulk.get(task.taskId);
     expect(after).toMatchObject({ status: 'Cancelled', successCount: 3, failureCount: 0, totalCount: 9 });
-    expect(await thingExists(stack.clients.iot, 'cancel-2')).toBe(true);
-    expect(await thingExists(stack.clients.iot, 'cancel-3')).toBe(false);
+    expect(await thingExists(env.stack.clients.iot, 'cancel-2')).toBe(true);
+    expect(await thingExists(env.stack.clients.iot, 'cancel-3')).toBe(false);
     expect(await takeMessages()).toEqual([]);
   });
 
   it('a chunk whose message died fails its devices, removes what they made, and the task still ends', async () => {
     const task = await submitBulkTask(
       { provisioningTemplateId: 'aws-certificate', parameters: things('dead', 4) },
-      stack.services,
+      env.stack.services,
     );
-    for (const plan of await takeMessages()) await handleBulkMessage(plan, stack.services);
+    for (const plan of await takeMessages()) await handleBulkMessage(plan, env.stack.services);
     const chunks = await takeMessages(); // chunk 0 (lines 1-3) and chunk 1 (line 4)
     // Chunk 0 died after a crashed worker had made its first device's certificate.
     const firstDevice = `bulk:${task.taskId}:1`;
     const request = { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'dead-0' } };
-    await stack.services.tasks.create(newTask(firstDevice, request, { source: 'queue', ttlSeconds: 3600 }));
-    const made = await crashAfterCertificate(stack, firstDevice, request, 0);
+    await env.stack.services.tasks.create(
+      newTask(firstDevice, request, { source: 'queue', ttlSeconds: 3600 }),
+    );
+    const made = await crashAfterCertificate(env.stack, firstDevice, request, 0);
     const [chunk0, chunk1] = chunks;
     if (chunk0 === undefined || chunk1 === undefined) throw new Error('expected two chunk messages');
-    await handleBulkDeadLetter(chunk0, stack.services);
-    await handleBulkMessage(chunk1, stack.services);
-    const done = await stack.services.bulk.get(task.taskId);
+    await handleBulkDeadLetter(chunk0, env.stack.services);
+    await handleBulkMessage(chunk1, env.stack.services);
+    const done = await env.stack.services.bulk.get(task.taskId);
     expect(done).toMatchObject({
       status: 'CompletedWithFailures',
       successCount: 1,
       failureCount: 3,
       totalCount: 4,
     });
-    expect(await thingExists(stack.clients.iot, 'dead-0')).toBe(false);
+    expect(await thingExists(env.stack.clients.iot, 'dead-0')).toBe(false);
     await expect(
-      stack.clients.iot.send(new DescribeCertificateCommand({ certificateId: made.certificateId })),
+      env.stack.clients.iot.send(new DescribeCertificateCommand({ certificateId: made.certificateId })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    const principals = await stack.clients.iot.send(new ListThingPrincipalsCommand({ thingName: 'dead-3' }));
+    const principals = await env.stack.clients.iot.send(
+      new ListThingPrincipalsCommand({ thingName: 'dead-3' }),
+    );
     expect(principals.principals).toHaveLength(1);
   });
 });

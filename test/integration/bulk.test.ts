@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetPolicyCommand } from '@aws-sdk/client-iot';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import type { RunningServer } from '../../api/server.js';
-import type { RunningWorkers } from '../../workers/start-consumers.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 import { allResults, pollBulk } from '../support/bulk.js';
 import { request } from '../support/http.js';
 import { thingState, thingExists } from '../support/iot-registry.js';
-import { putTemplate } from '../support/templates.js';
 
-let stack: TestStack;
-let api: RunningServer;
-let workers: RunningWorkers;
-
-beforeAll(async () => {
-  stack = await createTestStack({ BULK_CHUNK_SIZE: '4', BULK_CHUNKS_IN_FLIGHT: '2' });
-  await putTemplate(stack, 'thing-only');
-  await putTemplate(stack, 'site-policy');
-  api = await stack.startApi();
-  workers = stack.startWorkers();
-});
-afterAll(async () => {
-  await workers.stop();
-  await api.close();
-  await stack.close();
+const env = useStack({
+  env: { BULK_CHUNK_SIZE: '4', BULK_CHUNKS_IN_FLIGHT: '2' },
+  api: true,
+  workers: true,
+  templates: ['thing-only', 'site-policy'],
 });
 
 describe('bulk registration', () => {
@@ -34,7 +21,7 @@ describe('bulk registration', () => {
     }));
     parameters.push({ ThingName: 'bad name' }); // AWS would refuse it: a failed device
     parameters.push({ SerialNumber: 'no-thing-name' }); // missing required parameter
-    const submitted = await request(api.url, 'POST', '/bulkthings', {
+    const submitted = await request(env.api.url, 'POST', '/bulkthings', {
       body: { provisioningTemplateId: 'aws-certificate', parameters },
     });
     expect(submitted.status).toBe(202);
@@ -46,7 +33,7 @@ describe('bulk registration', () => {
     });
     const taskId = String(submitted.body.taskId);
 
-    const done = await pollBulk(api.url, taskId);
+    const done = await pollBulk(env.api.url, taskId);
     expect(done).toMatchObject({
       status: 'CompletedWithFailures',
       successCount: 10,
@@ -55,7 +42,7 @@ describe('bulk registration', () => {
       percentageProgress: 100,
     });
 
-    const results = await allResults(api.url, taskId);
+    const results = await allResults(env.api.url, taskId);
     expect(results.map((r) => r.line)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     const failed = results.filter((r) => r.status === 'FAILED');
     expect(failed.map((r) => [r.line, (r.error as { code: string }).code])).toEqual([
@@ -63,7 +50,7 @@ describe('bulk registration', () => {
       [12, 'TEMPLATE_PARAMETER_MISSING'],
     ]);
     for (const result of results.filter((r) => r.status === 'SUCCEEDED')) {
-      const state = await thingState(stack.clients.iot, String(result.thingName));
+      const state = await thingState(env.stack.clients.iot, String(result.thingName));
       expect(state.principals).toHaveLength(1);
       const certificate = new X509Certificate(String(result.certificatePem));
       const fromKey = createPublicKey(createPrivateKey(String(result.privateKey))).export({
@@ -87,21 +74,21 @@ describe('bulk registration', () => {
       Buffer.from('not json\n'),
       Buffer.from(JSON.stringify({ ThingName: 'bulk-utf8-4', Site: 7 })), // no final newline; wrong type
     ];
-    await stack.clients.s3.send(
+    await env.stack.clients.s3.send(
       new PutObjectCommand({
-        Bucket: stack.config.templates.bucket,
+        Bucket: env.stack.config.templates.bucket,
         Key: 'uploads/utf8.ndjson',
         Body: Buffer.concat(lines),
       }),
     );
-    const submitted = await request(api.url, 'POST', '/bulkthings', {
+    const submitted = await request(env.api.url, 'POST', '/bulkthings', {
       body: {
         provisioningTemplateId: 'site-policy',
-        inputFile: { bucket: stack.config.templates.bucket, key: 'uploads/utf8.ndjson' },
+        inputFile: { bucket: env.stack.config.templates.bucket, key: 'uploads/utf8.ndjson' },
       },
     });
     expect(submitted.status).toBe(202);
-    const done = await pollBulk(api.url, String(submitted.body.taskId));
+    const done = await pollBulk(env.api.url, String(submitted.body.taskId));
     expect(done).toMatchObject({
       status: 'CompletedWithFailures',
       totalCount: 5,
@@ -109,17 +96,19 @@ describe('bulk registration', () => {
       failureCount: 3,
     });
 
-    const results = await allResults(api.url, String(submitted.body.taskId));
+    const results = await allResults(env.api.url, String(submitted.body.taskId));
     // The non-ASCII parameter arrives intact in the policy document AWS IoT stores.
     const documentOf = async (line: number) => {
       const arn =
         (results.find((r) => r.line === line)?.resourceArns as Record<string, string>).sitePolicy ?? '';
-      const policy = await stack.clients.iot.send(new GetPolicyCommand({ policyName: arn.split('/').pop() }));
+      const policy = await env.stack.clients.iot.send(
+        new GetPolicyCommand({ policyName: arn.split('/').pop() }),
+      );
       return policy.policyDocument ?? '';
     };
     expect(await documentOf(1)).toContain('topic/sites/Zürich/bulk-utf8-1');
     expect(await documentOf(3)).toContain('topic/sites/東京/bulk-utf8-2');
-    expect(await thingExists(stack.clients.iot, 'bulk-utf8-3')).toBe(false);
+    expect(await thingExists(env.stack.clients.iot, 'bulk-utf8-3')).toBe(false);
     expect(results.map((r) => [r.line, r.status])).toEqual([
       [1, 'SUCCEEDED'],
       [3, 'SUCCEEDED'],
@@ -131,15 +120,15 @@ describe('bulk registration', () => {
   });
 
   it('streams results as NDJSON', async () => {
-    const submitted = await request(api.url, 'POST', '/bulkthings', {
+    const submitted = await request(env.api.url, 'POST', '/bulkthings', {
       body: {
         provisioningTemplateId: 'thing-only',
         parameters: [{ ThingName: 'bulk-nd-1' }, { ThingName: 'bulk-nd-2' }],
       },
     });
     const taskId = String(submitted.body.taskId);
-    await pollBulk(api.url, taskId);
-    const res = await fetch(`${api.url}/bulkthings/${taskId}/results`, {
+    await pollBulk(env.api.url, taskId);
+    const res = await fetch(`${env.api.url}/bulkthings/${taskId}/results`, {
       headers: { accept: 'application/x-ndjson' },
     });
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
@@ -154,19 +143,19 @@ describe('bulk registration', () => {
   });
 
   it('refuses bad bulk requests with 4xx', async () => {
-    const bad = async (body: unknown) => (await request(api.url, 'POST', '/bulkthings', { body })).status;
+    const bad = async (body: unknown) => (await request(env.api.url, 'POST', '/bulkthings', { body })).status;
     expect(await bad({ provisioningTemplateId: 'thing-only' })).toBe(400);
     expect(await bad({ provisioningTemplateId: 'thing-only', parameters: [] })).toBe(400);
     expect(await bad({ provisioningTemplateId: 'nope', parameters: [{ ThingName: 'x' }] })).toBe(400);
     expect(
       await bad({
         provisioningTemplateId: 'thing-only',
-        inputFile: { bucket: stack.config.templates.bucket, key: 'missing.ndjson' },
+        inputFile: { bucket: env.stack.config.templates.bucket, key: 'missing.ndjson' },
       }),
     ).toBe(400);
-    expect((await request(api.url, 'GET', '/bulkthings/0b9d6e4e-8e43-4bbf-9f7a-9fd0f0f0f0f0')).status).toBe(
-      404,
-    );
-    expect((await request(api.url, 'GET', '/bulkthings/not-a-task')).status).toBe(400);
+    expect(
+      (await request(env.api.url, 'GET', '/bulkthings/0b9d6e4e-8e43-4bbf-9f7a-9fd0f0f0f0f0')).status,
+    ).toBe(404);
+    expect((await request(env.api.url, 'GET', '/bulkthings/not-a-task')).status).toBe(400);
   });
 });

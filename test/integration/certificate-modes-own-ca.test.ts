@@ -1,33 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { UpdateCACertificateCommand } from '@aws-sdk/client-iot';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
 import { privateKeyMatchesCertificate, readCertificate } from '../../src/certificates/index.js';
 import { createDeviceCertificateMode } from '../../src/provisioning/certificate-modes/create-device-certificate.js';
-import { CaStore } from '../../src/provisioning/ca/ca-store.js';
-import type { RunningServer } from '../../api/server.js';
-import type { RunningWorkers } from '../../workers/start-consumers.js';
-import { handleRequestMessage } from '../../workers/handle-request.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
-import { putTemplate } from '../support/templates.js';
-import { certificateStatus, thingExists } from '../support/iot-registry.js';
-import { makeCsr, opensslVerify, tampered } from '../unit/certificates/fixtures.js';
 import {
   caPemOf,
+  caStoreOf,
+  certificateArnOf,
   certificatesOfCa,
-  crashDuring,
+  certificateTemplate,
+  expectRefused,
   inIot,
   makeCa,
-  message,
-  principalsOf,
-  provisionNow,
-  recordTask,
-  unique,
-} from './certificate-modes.helpers.js';
+  noSealedKey,
+} from '../support/certificate-modes.js';
+import { crashDuring } from '../support/crashed-worker.js';
+import { provisionNow } from '../support/http.js';
+import { certificateStatus, principalsOf, thingExists } from '../support/iot-registry.js';
+import { unique } from '../support/names.js';
+import { useStack } from '../support/stack.js';
+import { deliverTask, recordTask } from '../support/tasks.js';
+import { putTemplate } from '../support/templates.js';
+import { makeCsr, opensslVerify, tampered } from '../unit/certificates/fixtures.js';
 
-let stack: TestStack;
-let api: RunningServer;
-let workers: RunningWorkers;
+const env = useStack({ env: { DEVICE_CERTIFICATE_DAYS: '90' }, api: true, workers: true });
 let cas: SampleCas;
 const caPem: Record<string, string> = {};
 
@@ -35,7 +32,7 @@ const DAY_MS = 86_400_000;
 const TEMPLATE = 'create-device-certificate';
 
 beforeAll(async () => {
-  stack = await createTestStack({ DEVICE_CERTIFICATE_DAYS: '90' });
+  const { stack } = env;
   cas = await bootstrapSampleCas(stack.clients, stack.config);
   caPem.rsa = await caPemOf(stack.clients.iot, cas.rsaCaId);
   caPem.ec = await caPemOf(stack.clients.iot, cas.ecCaId);
@@ -58,14 +55,6 @@ beforeAll(async () => {
     },
     CDF: { createDeviceCertificate: true, keyAlgorithm: 'EC-P256' },
   });
-  api = await stack.startApi();
-  workers = stack.startWorkers();
-});
-
-afterAll(async () => {
-  await workers.stop();
-  await api.close();
-  await stack.close();
 });
 
 const subjectOf = (pem: string) => new X509Certificate(pem).subject.split('\n');
@@ -99,7 +88,7 @@ describe('createDeviceCertificate, end to end', () => {
     async (_, ca, keyAlgorithm, template, family, signature) => {
       const thingName = unique('own-ca');
       const caId = ca === 'rsa' ? cas.rsaCaId : cas.ecCaId;
-      const res = await provisionNow(api.url, {
+      const res = await provisionNow(env.api.url, {
         provisioningTemplateId: template,
         parameters: { ThingName: thingName },
         cdfProvisioningParameters: {
@@ -143,10 +132,10 @@ describe('createDeviceCertificate, end to end', () => {
       expect(lifetimeDays(certificatePem)).toBe(30);
 
       // In the registry: registered under its CA, active, attached to the thing.
-      const arn = (res.body.resourceArns as Record<string, string>).certificate ?? '';
-      expect(await principalsOf(stack.clients.iot, thingName)).toEqual([arn]);
-      expect(await certificatesOfCa(stack.clients.iot, caId)).toContain(arn);
-      expect(await certificateStatus(stack.clients.iot, arn.split('/').pop() ?? '')).toBe('ACTIVE');
+      const arn = certificateArnOf(res);
+      expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([arn]);
+      expect(await certificatesOfCa(env.stack.clients.iot, caId)).toContain(arn);
+      expect(await certificateStatus(env.stack.clients.iot, arn.split('/').pop() ?? '')).toBe('ACTIVE');
     },
   );
 
@@ -156,7 +145,7 @@ describe('createDeviceCertificate, end to end', () => {
   ] as const)('signs the device CSR (%s) and returns no key', async (_, key, ca) => {
     const thingName = unique('own-ca-csr');
     const { csrPem, privateKeyPem } = makeCsr(key, `/C=US/O=Device Maker/CN=${thingName}`);
-    const res = await provisionNow(api.url, {
+    const res = await provisionNow(env.api.url, {
       provisioningTemplateId: TEMPLATE,
       parameters: { ThingName: thingName },
       cdfProvisioningParameters: {
@@ -178,7 +167,7 @@ describe('createDeviceCertificate, end to end', () => {
   it('takes the subject from the CSR when there is no certInfo', async () => {
     const thingName = unique('own-ca-csr-subject');
     const { csrPem } = makeCsr('ec:P-256', `/C=FR/O=Maker/CN=${thingName}`);
-    const res = await provisionNow(api.url, {
+    const res = await provisionNow(env.api.url, {
       provisioningTemplateId: TEMPLATE,
       parameters: { ThingName: thingName },
       cdfProvisioningParameters: { caId: cas.rsaCaId, csr: csrPem },
@@ -190,7 +179,7 @@ describe('createDeviceCertificate, end to end', () => {
 
 describe('createDeviceCertificate, refused at submit with a reason', () => {
   const submit = (cdfProvisioningParameters: Record<string, unknown>, thingName = unique('refused')) =>
-    provisionNow(api.url, {
+    provisionNow(env.api.url, {
       provisioningTemplateId: TEMPLATE,
       parameters: { ThingName: thingName },
       cdfProvisioningParameters,
@@ -201,11 +190,7 @@ describe('createDeviceCertificate, refused at submit with a reason', () => {
       caId: 'fd92c2dd74c83b64571fca5cb8cc8bd441c9472841fb1a741fcc9845b5db12d4',
       certInfo: { country: 'US' },
     });
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'CA_NOT_FOUND' });
-    expect(String(res.body.message)).toContain(
-      'fd92c2dd74c83b64571fca5cb8cc8bd441c9472841fb1a741fcc9845b5db12d4',
-    );
+    expectRefused(res, 'CA_NOT_FOUND', 'fd92c2dd74c83b64571fca5cb8cc8bd441c9472841fb1a741fcc9845b5db12d4');
     expect(res.body.taskId).toBeUndefined();
   });
 
@@ -235,22 +220,17 @@ describe('createDeviceCertificate, refused at submit with a reason', () => {
       /outlive/,
     ],
   ])('%s', async (_, parameters, code, reason) => {
-    const res = await submit(parameters());
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code });
-    expect(String(res.body.message)).toMatch(reason);
+    expectRefused(await submit(parameters()), code, reason);
   });
 
   it('a CA whose key is not in SSM, naming the parameter to create', async () => {
-    const { caId } = await makeCa(stack, 'EC-P256', { storeKey: false, active: true });
+    const { caId } = await makeCa(env.stack, 'EC-P256', { storeKey: false, active: true });
     const res = await submit({ caId, certInfo: { country: 'US' } });
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'CA_KEY_NOT_FOUND' });
-    expect(String(res.body.message)).toContain(`cdf-ca-key-${caId}`);
+    expectRefused(res, 'CA_KEY_NOT_FOUND', `cdf-ca-key-${caId}`);
   });
 
   it('a CA that is registered but inactive', async () => {
-    const { caId } = await makeCa(stack, 'EC-P256', { storeKey: true, active: false });
+    const { caId } = await makeCa(env.stack, 'EC-P256', { storeKey: true, active: false });
     const res = await submit({ caId, certInfo: { country: 'US' } });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'CA_NOT_ACTIVE' });
@@ -259,50 +239,42 @@ describe('createDeviceCertificate, refused at submit with a reason', () => {
 
 describe('createDeviceCertificate in the worker', () => {
   it('a CA deactivated after submit fails the task with a code and leaves nothing in IoT', async () => {
-    const { caId } = await makeCa(stack, 'RSA-2048', { storeKey: true, active: true });
+    const { caId } = await makeCa(env.stack, 'RSA-2048', { storeKey: true, active: true });
     const thingName = unique('ca-gone');
-    const taskId = await recordTask(stack, {
+    const taskId = await recordTask(env.stack, {
       provisioningTemplateId: TEMPLATE,
       parameters: { ThingName: thingName },
       cdfProvisioningParameters: { caId, certInfo: { country: 'US' } },
     });
-    await stack.clients.iot.send(
+    await env.stack.clients.iot.send(
       new UpdateCACertificateCommand({ certificateId: caId, newStatus: 'INACTIVE' }),
     );
-    await handleRequestMessage(message(taskId), stack.services);
-    const task = await stack.services.tasks.require(taskId);
+    const task = await deliverTask(env.stack, taskId);
     expect(task).toMatchObject({ status: 'FAILED', error: { code: 'CA_NOT_ACTIVE' } });
-    expect(await thingExists(stack.clients.iot, thingName)).toBe(false);
-    expect(await certificatesOfCa(stack.clients.iot, caId)).toEqual([]);
+    expect(await thingExists(env.stack.clients.iot, thingName)).toBe(false);
+    expect(await certificatesOfCa(env.stack.clients.iot, caId)).toEqual([]);
   });
 
   it('a failure after the certificate was registered removes it again', async () => {
-    await putTemplate(stack, 'create-device-certificate-then-fail', {
-      Parameters: { ThingName: { Type: 'String' }, CertificateId: { Type: 'String' } },
-      Resources: {
-        thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'ThingName' } } },
-        certificate: {
-          Type: 'AWS::IoT::Certificate',
-          Properties: { CertificateId: { Ref: 'CertificateId' } },
-        },
-        missing: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: unique('no-such-policy') } },
-      },
-      CDF: { createDeviceCertificate: true },
-    });
+    await putTemplate(
+      env.stack,
+      'create-device-certificate-then-fail',
+      certificateTemplate({ createDeviceCertificate: true }, { failAtPolicy: true }),
+    );
     const thingName = unique('own-ca-compensated');
-    const res = await provisionNow(api.url, {
+    const res = await provisionNow(env.api.url, {
       provisioningTemplateId: 'create-device-certificate-then-fail',
       parameters: { ThingName: thingName },
       cdfProvisioningParameters: { caId: cas.rsaCaId, certInfo: { country: 'US' } },
     });
     expect(res.body).toMatchObject({ code: 'POLICY_NOT_FOUND' });
-    const task = await stack.services.tasks.require(String(res.body.taskId));
+    const task = await env.stack.services.tasks.require(String(res.body.taskId));
     const made = task.checkpoint.certificate;
     expect(made?.created).toBe(true);
     expect(made?.certificateArn).not.toBe('');
     expect(task.privateKey).toBeUndefined();
-    expect(await inIot(stack.clients.iot, made?.certificatePem ?? '')).toBe(false);
-    expect(await thingExists(stack.clients.iot, thingName)).toBe(false);
+    expect(await inIot(env.stack.clients.iot, made?.certificatePem ?? '')).toBe(false);
+    expect(await thingExists(env.stack.clients.iot, thingName)).toBe(false);
   });
 
   const request = (thingName: string) => ({
@@ -312,13 +284,7 @@ describe('createDeviceCertificate in the worker', () => {
   });
   // A mode object of the test's own, on the same clients, so the dead worker signs like the real one.
   const mode = () =>
-    createDeviceCertificateMode({
-      cas: new CaStore(stack.clients.iot, stack.clients.ssm, {
-        keyParameterPattern: 'cdf-ca-key-{caId}',
-        cacheSeconds: 0,
-      }),
-      config: { deviceCertificateDays: 90 },
-    });
+    createDeviceCertificateMode({ cas: caStoreOf(env.stack), config: { deviceCertificateDays: 90 } });
 
   it.each([
     [
@@ -334,37 +300,32 @@ describe('createDeviceCertificate in the worker', () => {
   ] as const)('a worker that died %s is resumed: one certificate, the same key', async (_, when, patch) => {
     const thingName = unique('own-ca-redelivered');
     const body = request(thingName);
-    const taskId = await recordTask(stack, body);
-    const before = (await certificatesOfCa(stack.clients.iot, cas.ecCaId)).length;
+    const taskId = await recordTask(env.stack, body);
+    const before = (await certificatesOfCa(env.stack.clients.iot, cas.ecCaId)).length;
     const dead = await crashDuring(
-      stack,
+      env.stack,
       taskId,
       body,
       (ctx) => mode().run(ctx, { createDeviceCertificate: true }),
-      {
-        when,
-        patch,
-      },
+      { when, patch },
     );
     const made = dead.checkpoint.certificate;
     expect(made?.certificatePem).toContain('BEGIN CERTIFICATE');
 
-    await handleRequestMessage(message(taskId), stack.services);
-    const task = await stack.services.tasks.require(taskId);
+    const task = await deliverTask(env.stack, taskId);
     expect(task.status).toBe('SUCCEEDED');
     expect(task.result?.certificatePem).toBe(made?.certificatePem);
     expect(task.privateKey).toEqual(dead.privateKey);
-    const key = await stack.services.secrets.open(task.privateKey ?? dead.privateKey ?? never(), taskId);
+    const key = await env.stack.services.secrets.open(
+      task.privateKey ?? dead.privateKey ?? noSealedKey(),
+      taskId,
+    );
     expect(privateKeyMatchesCertificate(key, made?.certificatePem ?? '')).toBe(true);
-    expect(await certificatesOfCa(stack.clients.iot, cas.ecCaId)).toHaveLength(before + 1);
-    expect(await principalsOf(stack.clients.iot, thingName)).toEqual([
+    expect(await certificatesOfCa(env.stack.clients.iot, cas.ecCaId)).toHaveLength(before + 1);
+    expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([
       task.checkpoint.certificate?.certificateArn,
     ]);
     expect(task.checkpoint.certificate?.created).toBe(true);
-    expect(await inIot(stack.clients.iot, made?.certificatePem ?? '')).toBe(true);
+    expect(await inIot(env.stack.clients.iot, made?.certificatePem ?? '')).toBe(true);
   });
 });
-
-function never(): never {
-  throw new Error('expected a sealed private key');
-}

@@ -1,35 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCertificateAuthorityCertificateCommand, GetCertificateCommand } from '@aws-sdk/client-acm-pca';
 import { X509Certificate } from 'node:crypto';
 import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
 import { privateKeyMatchesCertificate, readCertificate } from '../../src/certificates/index.js';
 import { acmPcaMode } from '../../src/provisioning/certificate-modes/acm-pca.js';
-import { CaStore } from '../../src/provisioning/ca/ca-store.js';
 import { PcaDirectory } from '../../src/provisioning/ca/pca-directory.js';
 import type { CdfBlock } from '../../src/provisioning/cdf-block.js';
 import type { CheckpointPatch } from '../../src/provisioning/context.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
-import type { RunningServer } from '../../api/server.js';
-import type { RunningWorkers } from '../../workers/start-consumers.js';
-import { handleRequestMessage } from '../../workers/handle-request.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
-import { thingExists } from '../support/iot-registry.js';
-import { makeCsr, opensslVerify, tampered } from '../unit/certificates/fixtures.js';
 import {
+  caStoreOf,
+  certificateArnOf,
   certificatesOfCa,
-  crashDuring,
+  expectRefused,
   inIot,
-  message,
-  principalsOf,
-  provisionNow,
-  recordTask,
+  noSealedKey,
   SEED_CSR,
-  unique,
-} from './certificate-modes.helpers.js';
+} from '../support/certificate-modes.js';
+import { crashDuring } from '../support/crashed-worker.js';
+import { provisionNow } from '../support/http.js';
+import { principalsOf, thingExists } from '../support/iot-registry.js';
+import { unique } from '../support/names.js';
+import { useStack } from '../support/stack.js';
+import { deliverTask, recordTask } from '../support/tasks.js';
+import { makeCsr, opensslVerify, tampered } from '../unit/certificates/fixtures.js';
 
-let stack: TestStack;
-let api: RunningServer;
-let workers: RunningWorkers;
+const env = useStack({ api: true, workers: true });
 let cas: SampleCas;
 let pcaCertificatePem: string;
 
@@ -37,20 +33,12 @@ const WITH_CA = 'acmpca-with-ca';
 const WITHOUT_CA = 'acmpca-without-ca';
 
 beforeAll(async () => {
-  stack = await createTestStack();
+  const { stack } = env;
   cas = await bootstrapSampleCas(stack.clients, stack.config);
   const ca = await stack.clients.acmpca.send(
     new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: cas.pcaArn }),
   );
   pcaCertificatePem = ca.Certificate ?? '';
-  api = await stack.startApi();
-  workers = stack.startWorkers();
-});
-
-afterAll(async () => {
-  await workers.stop();
-  await api.close();
-  await stack.close();
 });
 
 const pcaIotCaId = () => cas.pcaIotCaArn.split('/').pop() ?? '';
@@ -58,7 +46,7 @@ const pcaIotCaId = () => cas.pcaIotCaArn.split('/').pop() ?? '';
 describe('ACM PCA, end to end', () => {
   it('REGISTER_WITHOUT_CA with no CSR: makes the key and CSR, and returns the key', async () => {
     const thingName = unique('pca-own-key');
-    const res = await provisionNow(api.url, {
+    const res = await provisionNow(env.api.url, {
       provisioningTemplateId: WITHOUT_CA,
       parameters: { ThingName: thingName },
       cdfProvisioningParameters: {
@@ -79,9 +67,9 @@ describe('ACM PCA, end to end', () => {
     ]);
     // moto's PCA ignores the requested validity (it always gives 365 days), so it is not asserted.
     expect(opensslVerify(pcaCertificatePem, certificatePem, false)).toContain('OK');
-    const arn = (res.body.resourceArns as Record<string, string>).certificate ?? '';
-    expect(await principalsOf(stack.clients.iot, thingName)).toEqual([arn]);
-    expect(await certificatesOfCa(stack.clients.iot, pcaIotCaId())).not.toContain(arn);
+    const arn = certificateArnOf(res);
+    expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([arn]);
+    expect(await certificatesOfCa(env.stack.clients.iot, pcaIotCaId())).not.toContain(arn);
   });
 
   it.each([
@@ -102,7 +90,7 @@ describe('ACM PCA, end to end', () => {
           v === 'PCA' ? cas.pcaArn : v === 'IOT' ? cas.pcaIotCaArn : v,
         ]),
       );
-      const res = await provisionNow(api.url, {
+      const res = await provisionNow(env.api.url, {
         provisioningTemplateId: WITH_CA,
         parameters: { ThingName: thingName },
         cdfProvisioningParameters: { ...resolved, csr: csrPem, certInfo: { country: 'US' } },
@@ -114,16 +102,16 @@ describe('ACM PCA, end to end', () => {
       expect(opensslVerify(pcaCertificatePem, certificatePem, false)).toContain('OK');
       // The PCA gives the CSR's subject.
       expect(new X509Certificate(certificatePem).subject).toContain(`CN=${thingName}`);
-      const arn = (res.body.resourceArns as Record<string, string>).certificate ?? '';
-      expect(await certificatesOfCa(stack.clients.iot, pcaIotCaId())).toContain(arn);
-      expect(await principalsOf(stack.clients.iot, thingName)).toEqual([arn]);
+      const arn = certificateArnOf(res);
+      expect(await certificatesOfCa(env.stack.clients.iot, pcaIotCaId())).toContain(arn);
+      expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([arn]);
     },
   );
 });
 
 describe('ACM PCA, refused at submit with a reason', () => {
   const submit = (template: string, cdfProvisioningParameters: Record<string, unknown>) =>
-    provisionNow(api.url, {
+    provisionNow(env.api.url, {
       provisioningTemplateId: template,
       parameters: { ThingName: unique('pca-refused') },
       cdfProvisioningParameters,
@@ -134,9 +122,7 @@ describe('ACM PCA, refused at submit with a reason', () => {
     ['acmpca_with_ca', WITH_CA, { acmpcaCaAlias: 'myalias1', awsiotCaAlias: 'myalias2' }],
   ])("the seed's %s example: its CSR is signed with SHA-1", async (_, template, names) => {
     const res = await submit(template, { ...names, csr: SEED_CSR, certInfo: { country: 'US' } });
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'CERTIFICATE_ALGORITHM_UNSUPPORTED' });
-    expect(String(res.body.message)).toContain('sha1WithRSAEncryption');
+    expectRefused(res, 'CERTIFICATE_ALGORITHM_UNSUPPORTED', 'sha1WithRSAEncryption');
   });
 
   it.each<[string, string, () => Record<string, unknown>, string, RegExp]>([
@@ -209,17 +195,14 @@ describe('ACM PCA, refused at submit with a reason', () => {
       /signature/,
     ],
   ])('%s', async (_, template, parameters, code, reason) => {
-    const res = await submit(template, parameters());
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code });
-    expect(String(res.body.message)).toMatch(reason);
+    expectRefused(await submit(template, parameters()), code, reason);
   });
 });
 
 describe('ACM PCA in the worker', () => {
   it('an AWS IoT CA that did not issue the PCA certificate fails the task and registers nothing', async () => {
     const thingName = unique('pca-mismatch');
-    const res = await provisionNow(api.url, {
+    const res = await provisionNow(env.api.url, {
       provisioningTemplateId: WITH_CA,
       parameters: { ThingName: thingName },
       cdfProvisioningParameters: {
@@ -231,16 +214,16 @@ describe('ACM PCA in the worker', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'CA_MISMATCH' });
-    const task = await stack.services.tasks.require(String(res.body.taskId));
+    const task = await env.stack.services.tasks.require(String(res.body.taskId));
     expect(task.status).toBe('FAILED');
     expect(task.privateKey).toBeUndefined();
-    expect(await thingExists(stack.clients.iot, thingName)).toBe(false);
+    expect(await thingExists(env.stack.clients.iot, thingName)).toBe(false);
     const issuedArn = (task.checkpoint.certificate as { pcaCertificateArn?: string } | undefined)
       ?.pcaCertificateArn;
-    const issued = await stack.clients.acmpca.send(
+    const issued = await env.stack.clients.acmpca.send(
       new GetCertificateCommand({ CertificateAuthorityArn: cas.pcaArn, CertificateArn: issuedArn }),
     );
-    expect(await inIot(stack.clients.iot, `${issued.Certificate ?? ''}\n`)).toBe(false);
+    expect(await inIot(env.stack.clients.iot, `${issued.Certificate ?? ''}\n`)).toBe(false);
   });
 
   const body = (thingName: string): ProvisionRequest => ({
@@ -255,13 +238,10 @@ describe('ACM PCA in the worker', () => {
   const cdf: CdfBlock = { acmpca: { mode: 'REGISTER_WITH_CA' } };
   const mode = () =>
     acmPcaMode({
-      acmpca: stack.clients.acmpca,
-      pcas: new PcaDirectory(stack.clients.acmpca, 0),
-      cas: new CaStore(stack.clients.iot, stack.clients.ssm, {
-        keyParameterPattern: 'cdf-ca-key-{caId}',
-        cacheSeconds: 0,
-      }),
-      config: stack.config.certificates,
+      acmpca: env.stack.clients.acmpca,
+      pcas: new PcaDirectory(env.stack.clients.acmpca, 0),
+      cas: caStoreOf(env.stack),
+      config: env.stack.config.certificates,
     });
   const issuedArnOf = (p: CheckpointPatch) =>
     (p.certificate as { pcaCertificateArn?: string } | undefined)?.pcaCertificateArn;
@@ -281,32 +261,33 @@ describe('ACM PCA in the worker', () => {
   ])('a worker that died %s is resumed: one certificate, matching the key', async (_, when, patch) => {
     const thingName = unique('pca-redelivered');
     const request = body(thingName);
-    const taskId = await recordTask(stack, request);
-    const before = (await certificatesOfCa(stack.clients.iot, pcaIotCaId())).length;
-    const dead = await crashDuring(stack, taskId, request, (ctx) => mode().run(ctx, cdf), { when, patch });
+    const taskId = await recordTask(env.stack, request);
+    const before = (await certificatesOfCa(env.stack.clients.iot, pcaIotCaId())).length;
+    const dead = await crashDuring(env.stack, taskId, request, (ctx) => mode().run(ctx, cdf), {
+      when,
+      patch,
+    });
 
-    await handleRequestMessage(message(taskId), stack.services);
-    const task = await stack.services.tasks.require(taskId);
+    const task = await deliverTask(env.stack, taskId);
     expect(task.status).toBe('SUCCEEDED');
     expect(task.privateKey).toEqual(dead.privateKey);
-    const key = await stack.services.secrets.open(task.privateKey ?? dead.privateKey ?? never(), taskId);
+    const key = await env.stack.services.secrets.open(
+      task.privateKey ?? dead.privateKey ?? noSealedKey(),
+      taskId,
+    );
     const certificatePem = task.result?.certificatePem ?? '';
     expect(privateKeyMatchesCertificate(key, certificatePem)).toBe(true);
-    expect(await certificatesOfCa(stack.clients.iot, pcaIotCaId())).toHaveLength(before + 1);
-    expect(await principalsOf(stack.clients.iot, thingName)).toEqual([
+    expect(await certificatesOfCa(env.stack.clients.iot, pcaIotCaId())).toHaveLength(before + 1);
+    expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([
       task.checkpoint.certificate?.certificateArn,
     ]);
     // Once PCA had issued it, that is the certificate the device gets.
     const issuedArn = issuedArnOf({ certificate: dead.checkpoint.certificate });
     if (issuedArn !== undefined) {
-      const issued = await stack.clients.acmpca.send(
+      const issued = await env.stack.clients.acmpca.send(
         new GetCertificateCommand({ CertificateAuthorityArn: cas.pcaArn, CertificateArn: issuedArn }),
       );
       expect(certificatePem.trim()).toBe(issued.Certificate?.trim());
     }
   });
 });
-
-function never(): never {
-  throw new Error('expected a sealed private key');
-}

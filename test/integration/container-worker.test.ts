@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { newTask } from '../../src/tasks/new-task.js';
 import type { Task } from '../../src/tasks/model.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
+import { recordTask } from '../support/tasks.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * The container entry (workers/container.ts) as its own process, as the Dockerfile runs it, on
@@ -81,30 +81,11 @@ async function health(port: number): Promise<number | 'down'> {
   }
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function submit(thingName: string): Promise<string> {
-  const taskId = randomUUID();
-  const task = newTask(
-    taskId,
-    { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: thingName } },
-    { source: 'api', ttlSeconds: 3600 },
-  );
-  await stack.services.tasks.create(task);
+  const taskId = await recordTask(stack, {
+    provisioningTemplateId: 'aws-certificate',
+    parameters: { ThingName: thingName },
+  });
   await stack.clients.sqs.send(
     new SendMessageCommand({
       QueueUrl: stack.services.queues.requests,

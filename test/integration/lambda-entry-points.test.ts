@@ -21,8 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeBundles } from '../../infra/deploy/bundles.js';
-import { newTask } from '../../src/tasks/new-task.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
+import { recordTask } from '../support/tasks.js';
 
 /**
  * The deployed Lambda bundles (built here exactly as `npm run package` builds them), invoked with
@@ -235,16 +235,8 @@ async function deleteSucceeded(
   }
 }
 
-async function recordTask(thingName: string): Promise<string> {
-  const taskId = randomUUID();
-  const task = newTask(
-    taskId,
-    { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: thingName } },
-    { source: 'api', ttlSeconds: 3600 },
-  );
-  await stack.services.tasks.create(task);
-  return taskId;
-}
+const recordFor = (thingName: string) =>
+  recordTask(stack, { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: thingName } });
 
 const json = (result: { body?: string }) => JSON.parse(result.body ?? 'null') as Record<string, unknown>;
 function bodyTaskId(m: Message): string | undefined {
@@ -317,9 +309,9 @@ describe('API Gateway events', () => {
 
 describe('SQS events', () => {
   it('a partial batch failure reports exactly the failed message ids, and the rest are done', async () => {
-    const ok = await Promise.all(['lambda-batch-1', 'lambda-batch-2', 'lambda-batch-3'].map(recordTask));
+    const ok = await Promise.all(['lambda-batch-1', 'lambda-batch-2', 'lambda-batch-3'].map(recordFor));
     // Held by another, live worker: the handler must give these back to the queue.
-    const busy = await Promise.all(['lambda-busy-1', 'lambda-busy-2'].map(recordTask));
+    const busy = await Promise.all(['lambda-busy-1', 'lambda-busy-2'].map(recordFor));
     for (const id of busy) await stack.services.tasks.claim(id, 'another-live-worker', 300);
     const queueUrl = stack.services.queues.requests;
     for (const id of [...ok, ...busy]) {
@@ -356,7 +348,7 @@ describe('SQS events', () => {
   });
 
   it('the dead-letter handler fails a task whose message died, and keeps a message the worker set aside', async () => {
-    const died = await recordTask('lambda-died-1');
+    const died = await recordFor('lambda-died-1');
     await stack.services.tasks.claim(died, 'crashed-worker', 0);
     const dlq = stack.services.queues.requestsDlq;
     await stack.clients.sqs.send(

@@ -1,33 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { RunningServer } from '../../api/server.js';
-import type { RunningWorkers } from '../../workers/start-consumers.js';
 import { SAMPLE_IOT } from '../../infra/bootstrap.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
+import { completionEvents } from '../support/tasks.js';
 import { pollTask, request } from '../support/http.js';
 import { certificateStatus, thingState } from '../support/iot-registry.js';
 
-let stack: TestStack;
-let api: RunningServer;
-let workers: RunningWorkers;
-
-beforeAll(async () => {
-  stack = await createTestStack();
-  api = await stack.startApi();
-  workers = stack.startWorkers();
-});
-
-afterAll(async () => {
-  await workers.stop();
-  await api.close();
-  await stack.close();
-});
+const env = useStack({ api: true, workers: true });
 
 describe('POST /things → worker → GET /provisioningtasks/{id}', () => {
   it('provisions a thing, an AWS-made certificate and a policy, and returns the key', async () => {
-    const submitted = await request(api.url, 'POST', '/things', {
+    const submitted = await request(env.api.url, 'POST', '/things', {
       body: {
         provisioningTemplateId: 'aws-certificate',
         parameters: { ThingName: 'e2e-pump-1', SerialNumber: 'SN-1' },
@@ -37,12 +21,12 @@ describe('POST /things → worker → GET /provisioningtasks/{id}', () => {
     const taskId = String(submitted.body.taskId);
     expect(submitted.headers.get('location')).toBe(`/provisioningtasks/${taskId}`);
 
-    const task = await pollTask(api.url, taskId);
+    const task = await pollTask(env.api.url, taskId);
     expect(task).toMatchObject({ taskId, status: 'SUCCEEDED' });
     const arns = task.resourceArns as Record<string, string>;
     expect(Object.keys(arns).sort()).toEqual(['certificate', 'policy', 'policyLogicalName', 'thing']);
 
-    const state = await thingState(stack.clients.iot, 'e2e-pump-1');
+    const state = await thingState(env.stack.clients.iot, 'e2e-pump-1');
     expect(state.thing.attributes).toEqual({ serialNumber: 'SN-1' });
     expect(state.thing.thingTypeName).toBe(SAMPLE_IOT.thingType);
     expect(state.groups).toEqual([SAMPLE_IOT.thingGroup]);
@@ -51,7 +35,7 @@ describe('POST /things → worker → GET /provisioningtasks/{id}', () => {
     expect(arns.thing).toBe(state.thing.thingArn);
 
     const certificateId = String(arns.certificate).split('/').pop() ?? '';
-    expect(await certificateStatus(stack.clients.iot, certificateId)).toBe('ACTIVE');
+    expect(await certificateStatus(env.stack.clients.iot, certificateId)).toBe('ACTIVE');
     // The key we hand out is the certificate's key.
     const certificate = new X509Certificate(String(task.certificatePem));
     const publicFromKey = createPublicKey(createPrivateKey(String(task.privateKey))).export({
@@ -64,7 +48,7 @@ describe('POST /things → worker → GET /provisioningtasks/{id}', () => {
   });
 
   it('answers 201 with the ProvisionResponse when Prefer: wait covers the work', async () => {
-    const res = await request(api.url, 'POST', '/things', {
+    const res = await request(env.api.url, 'POST', '/things', {
       body: { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'e2e-pump-2' } },
       headers: { prefer: 'wait=20', accept: 'application/vnd.aws-cdf-v1.0+json' },
     });
@@ -77,14 +61,7 @@ describe('POST /things → worker → GET /provisioningtasks/{id}', () => {
   });
 
   it('publishes a completion event without secrets', async () => {
-    const out = await stack.clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: stack.services.queues.results,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    const events = (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>);
+    const events = await completionEvents(env.stack);
     expect(events.length).toBeGreaterThanOrEqual(2);
     for (const event of events) {
       expect(event).toMatchObject({ type: 'provisioning.task.finished', status: 'SUCCEEDED' });
@@ -93,11 +70,13 @@ describe('POST /things → worker → GET /provisioningtasks/{id}', () => {
   });
 
   it('keeps private keys out of the table and the logs', async () => {
-    const items = await stack.clients.dynamo.send(new ScanCommand({ TableName: stack.config.tableName }));
+    const items = await env.stack.clients.dynamo.send(
+      new ScanCommand({ TableName: env.stack.config.tableName }),
+    );
     expect(items.Items?.length).toBeGreaterThanOrEqual(2);
     expect(items.Items?.some((i) => i.privateKey !== undefined)).toBe(true);
     expect(JSON.stringify(items.Items)).not.toContain('PRIVATE KEY');
-    expect(stack.logs()).toContain('task succeeded');
-    expect(stack.logs()).not.toContain('PRIVATE KEY');
+    expect(env.stack.logs()).toContain('task succeeded');
+    expect(env.stack.logs()).not.toContain('PRIVATE KEY');
   });
 });

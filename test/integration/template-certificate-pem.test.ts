@@ -1,40 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DescribeCertificateCommand } from '@aws-sdk/client-iot';
-import { randomUUID } from 'node:crypto';
 import { generateDeviceKeyPair } from '../../src/certificates/index.js';
 import { createSelfSignedCa } from '../../src/provisioning/ca/self-signed-ca.js';
-import { newTask } from '../../src/tasks/new-task.js';
 import { handleRequestMessage } from '../../workers/handle-request.js';
 import { thingState } from '../support/iot-registry.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
-import { putTemplate } from '../support/templates.js';
+import { useStack } from '../support/stack.js';
+import { inboundMessage, recordTask } from '../support/tasks.js';
 
 /** A template whose certificate is a PEM the caller brings (AWS::IoT::Certificate CertificatePem). */
-let stack: TestStack;
+const env = useStack({ templates: ['certificate-pem'] });
 let pem: string;
 
 beforeAll(async () => {
-  stack = await createTestStack();
-  await putTemplate(stack, 'certificate-pem');
   const key = await generateDeviceKeyPair('EC-P256');
   pem = createSelfSignedCa(key.privateKeyPem, { country: 'DE', commonName: 'brought-1' }, { days: 30 });
 });
-afterAll(async () => stack.close());
 
 async function provision(parameters: Record<string, string>) {
-  const taskId = randomUUID();
-  const request = { provisioningTemplateId: 'certificate-pem', parameters };
-  await stack.services.tasks.create(newTask(taskId, request, { source: 'api', ttlSeconds: 3600 }));
-  const message = {
-    messageId: randomUUID(),
-    body: JSON.stringify({ taskId }),
-    receiptHandle: '',
-    receiveCount: 1,
-    attributes: {},
-  };
-  await handleRequestMessage(message, stack.services);
-  await handleRequestMessage(message, stack.services); // redelivered: changes nothing
-  return stack.services.tasks.require(taskId);
+  const taskId = await recordTask(env.stack, { provisioningTemplateId: 'certificate-pem', parameters });
+  const message = inboundMessage({ taskId });
+  await handleRequestMessage(message, env.stack.services);
+  await handleRequestMessage(message, env.stack.services); // redelivered: changes nothing
+  return env.stack.services.tasks.require(taskId);
 }
 
 describe("a template that registers the caller's certificate PEM", () => {
@@ -42,7 +29,7 @@ describe("a template that registers the caller's certificate PEM", () => {
     const task = await provision({ ThingName: 'pem-1', CertificatePem: pem });
     expect(task.status).toBe('SUCCEEDED');
     const arn = task.checkpoint.certificate?.certificateArn ?? '';
-    expect((await thingState(stack.clients.iot, 'pem-1')).principals).toEqual([arn]);
+    expect((await thingState(env.stack.clients.iot, 'pem-1')).principals).toEqual([arn]);
     expect(task.checkpoint.certificate?.created).toBe(true);
   });
 
@@ -51,7 +38,7 @@ describe("a template that registers the caller's certificate PEM", () => {
     expect(task).toMatchObject({ status: 'FAILED', error: { code: 'THING_GROUP_NOT_FOUND' } });
     expect(task.checkpoint.certificate?.created).toBe(false);
     const certificateId = task.checkpoint.certificate?.certificateId ?? '';
-    const out = await stack.clients.iot.send(new DescribeCertificateCommand({ certificateId }));
+    const out = await env.stack.clients.iot.send(new DescribeCertificateCommand({ certificateId }));
     expect(out.certificateDescription?.status).toBe('ACTIVE');
   });
 

@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { RunningServer } from '../../api/server.js';
 import { SAMPLE_TEMPLATES_DIR } from '../../infra/bootstrap.js';
 import { TemplateStore } from '../../src/templates/template-store.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 import { pollTask, request } from '../support/http.js';
 import { thingState } from '../support/iot-registry.js';
 
-let stack: TestStack;
-let api: RunningServer;
-
-beforeAll(async () => {
-  stack = await createTestStack();
-  api = await stack.startApi();
-});
-afterAll(async () => {
-  await api.close();
-  await stack.close();
-});
+const env = useStack({ api: true });
 
 const SHIPPED = readdirSync(SAMPLE_TEMPLATES_DIR)
   .filter((f) => f.endsWith('.json'))
@@ -29,12 +18,12 @@ const SHIPPED = readdirSync(SAMPLE_TEMPLATES_DIR)
 
 /** PUT with a raw body, as a client sending a template file would. */
 const put = (id: string, body: unknown) =>
-  request(api.url, 'PUT', `/templates/${id}`, {
+  request(env.api.url, 'PUT', `/templates/${id}`, {
     rawBody: typeof body === 'string' ? body : JSON.stringify(body, null, 2),
   });
 
 const rawGet = async (id: string) => {
-  const res = await fetch(`${api.url}/templates/${id}`);
+  const res = await fetch(`${env.api.url}/templates/${id}`);
   return { status: res.status, headers: res.headers, text: await res.text() };
 };
 
@@ -60,7 +49,7 @@ async function listAll(maxResults: number): Promise<{ ids: string[]; pages: numb
     const res = await request<{
       templates: { templateId: string; size: number; lastModified: string }[];
       nextToken?: string;
-    }>(api.url, 'GET', `/templates${query}`);
+    }>(env.api.url, 'GET', `/templates${query}`);
     expect(res.status).toBe(200);
     expect(res.body.templates.length).toBeLessThanOrEqual(maxResults);
     for (const t of res.body.templates) {
@@ -76,9 +65,9 @@ async function listAll(maxResults: number): Promise<{ ids: string[]; pages: numb
 
 describe('GET /templates', () => {
   it('lists the shipped templates and hand-placed ones, skipping objects that are not templates', async () => {
-    const { bucket, prefix } = stack.config.templates;
+    const { bucket, prefix } = env.stack.config.templates;
     const put = (Key: string) =>
-      stack.clients.s3.send(
+      env.stack.clients.s3.send(
         new PutObjectCommand({ Bucket: bucket, Key, Body: JSON.stringify(deviceTemplate('1')) }),
       );
     await Promise.all([
@@ -106,7 +95,7 @@ describe('GET /templates', () => {
     ['maxResults=ten', 'maxResults must be a whole number'],
     ['nextToken=not*a*token', 'nextToken is not a token this API returned'],
   ])('refuses ?%s with 400', async (query, message) => {
-    const res = await request(api.url, 'GET', `/templates?${query}`);
+    const res = await request(env.api.url, 'GET', `/templates?${query}`);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('LIST_QUERY_INVALID');
     expect(res.body.message).toContain(message);
@@ -123,11 +112,11 @@ describe('GET /templates/{templateId}', () => {
   });
 
   it('404 for an unknown id, 400 for an id that is not one', async () => {
-    const missing = await request(api.url, 'GET', '/templates/no-such-template');
+    const missing = await request(env.api.url, 'GET', '/templates/no-such-template');
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ code: 'TEMPLATE_NOT_FOUND' });
     for (const bad of ['..%2Fsecrets', '-leading-dash', 'x'.repeat(129)]) {
-      const res = await request(api.url, 'GET', `/templates/${bad}`);
+      const res = await request(env.api.url, 'GET', `/templates/${bad}`);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('TEMPLATE_ID_INVALID');
     }
@@ -167,18 +156,18 @@ describe('PUT /templates/{templateId}', () => {
     const id = `versioned-${unique()}`;
     expect((await put(id, deviceTemplate('1'))).status).toBe(201);
     // Another process's cache, revalidating on every use.
-    const other = new TemplateStore(stack.clients.s3, { ...stack.config.templates, cacheSeconds: 0 });
+    const other = new TemplateStore(env.stack.clients.s3, { ...env.stack.config.templates, cacheSeconds: 0 });
     expect(await other.load(id)).toMatchObject({ aws: deviceTemplate('1') });
 
-    const workers = stack.startWorkers();
+    const workers = env.stack.startWorkers();
     try {
       const provision = async (thingName: string) => {
-        const res = await request(api.url, 'POST', '/things', {
+        const res = await request(env.api.url, 'POST', '/things', {
           body: { provisioningTemplateId: id, parameters: { ThingName: thingName } },
         });
         expect(res.status).toBe(202);
-        expect((await pollTask(api.url, String(res.body.taskId))).status).toBe('SUCCEEDED');
-        return (await thingState(stack.clients.iot, thingName)).thing.attributes;
+        expect((await pollTask(env.api.url, String(res.body.taskId))).status).toBe('SUCCEEDED');
+        return (await thingState(env.stack.clients.iot, thingName)).thing.attributes;
       };
       const first = `tpl-v1-${unique()}`;
       expect(await provision(first)).toEqual({ templateVersion: '1' });
@@ -191,7 +180,7 @@ describe('PUT /templates/{templateId}', () => {
   });
 
   it('refuses a body that is not JSON by media type', async () => {
-    const res = await request(api.url, 'PUT', '/templates/plain', {
+    const res = await request(env.api.url, 'PUT', '/templates/plain', {
       rawBody: JSON.stringify(deviceTemplate('1')),
       headers: { 'content-type': 'text/plain' },
     });
@@ -204,18 +193,18 @@ describe('DELETE /templates/{templateId}', () => {
     const id = `doomed-${unique()}`;
     expect((await put(id, deviceTemplate('1'))).status).toBe(201);
     // Cached by a request first, so the delete must also drop the cached copy.
-    const before = await request(api.url, 'POST', '/things', {
+    const before = await request(env.api.url, 'POST', '/things', {
       body: { provisioningTemplateId: id, parameters: { ThingName: `doomed-${unique()}` } },
     });
     expect(before.status).toBe(202);
 
-    const deleted = await request(api.url, 'DELETE', `/templates/${id}`);
+    const deleted = await request(env.api.url, 'DELETE', `/templates/${id}`);
     expect(deleted.status).toBe(204);
-    expect((await request(api.url, 'GET', `/templates/${id}`)).status).toBe(404);
-    const again = await request(api.url, 'DELETE', `/templates/${id}`);
+    expect((await request(env.api.url, 'GET', `/templates/${id}`)).status).toBe(404);
+    const again = await request(env.api.url, 'DELETE', `/templates/${id}`);
     expect(again.status).toBe(404);
     expect(again.body.code).toBe('TEMPLATE_NOT_FOUND');
-    const after = await request(api.url, 'POST', '/things', {
+    const after = await request(env.api.url, 'POST', '/things', {
       body: { provisioningTemplateId: id, parameters: { ThingName: `doomed-${unique()}` } },
     });
     expect(after.status).toBe(400);
@@ -387,7 +376,7 @@ describe('PUT refuses a template that could never provision, each with its own r
     expect(res.body.code).toBe(code);
     expect(String(res.body.message)).toMatch(message);
     // Refused before anything was stored.
-    expect((await request(api.url, 'GET', `/templates/${id}`)).status).toBe(404);
+    expect((await request(env.api.url, 'GET', `/templates/${id}`)).status).toBe(404);
   });
 
   it('no two of those messages are the same', async () => {
@@ -398,8 +387,8 @@ describe('PUT refuses a template that could never provision, each with its own r
   });
 
   it('a broken template placed in the bucket by hand can still be read, to be fixed', async () => {
-    const { bucket, prefix, suffix } = stack.config.templates;
-    await stack.clients.s3.send(
+    const { bucket, prefix, suffix } = env.stack.config.templates;
+    await env.stack.clients.s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: `${prefix}hand-broken${suffix}`, Body: '{"Resources": ' }),
     );
     const res = await rawGet('hand-broken');

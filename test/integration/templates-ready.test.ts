@@ -1,48 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { CreateThingCommand, CreateThingGroupCommand, GetPolicyCommand } from '@aws-sdk/client-iot';
-import { randomBytes } from 'node:crypto';
-import type { RunningServer } from '../../api/server.js';
 import type { Thing } from '../../src/things/schemas.js';
-import type { RunningWorkers } from '../../workers/start-consumers.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
-import { request } from '../support/http.js';
+import { runNames } from '../support/names.js';
+import { useStack } from '../support/stack.js';
+import { provisionNow, request } from '../support/http.js';
 
 /**
  * The shipped templates the certificate-mode tests do not already provision with
  * (certificate-modes-*.test.ts use create-device-certificate, register-without-ca, acmpca-*,
  * additional-policies), provisioned end to end.
  */
-let stack: TestStack;
-let api: RunningServer;
-let workers: RunningWorkers;
-const run = randomBytes(3).toString('hex');
-const name = (what: string) => `ready-${run}-${what}`;
-
-beforeAll(async () => {
-  stack = await createTestStack({ FEATURES_DELETE_CERTIFICATES: 'true', FEATURES_DELETE_POLICIES: 'true' });
-  api = await stack.startApi();
-  workers = stack.startWorkers();
+const env = useStack({
+  env: { FEATURES_DELETE_CERTIFICATES: 'true', FEATURES_DELETE_POLICIES: 'true' },
+  api: true,
+  workers: true,
 });
-afterAll(async () => {
-  await workers.stop();
-  await api.close();
-  await stack.close();
-});
+const name = runNames('ready');
 
 const provision = (provisioningTemplateId: string, parameters: Record<string, string>) =>
-  request(api.url, 'POST', '/things', {
-    body: { provisioningTemplateId, parameters },
-    headers: { prefer: 'wait=20' },
-  });
+  provisionNow(env.api.url, { provisioningTemplateId, parameters });
 const thing = async (thingName: string) =>
-  (await request<Thing>(api.url, 'GET', `/things/${thingName}`)).body;
+  (await request<Thing>(env.api.url, 'GET', `/things/${thingName}`)).body;
 
 describe('add-thing-to-group', () => {
   it('adds an existing thing to a group, keeping the groups it had', async () => {
     const thingName = name('existing');
     const group = name('line-b');
-    await stack.clients.iot.send(new CreateThingCommand({ thingName }));
-    await stack.clients.iot.send(new CreateThingGroupCommand({ thingGroupName: group }));
+    await env.stack.clients.iot.send(new CreateThingCommand({ thingName }));
+    await env.stack.clients.iot.send(new CreateThingGroupCommand({ thingGroupName: group }));
     expect((await provision('add-thing-to-group', { ThingName: thingName })).status).toBe(201);
     expect(
       (await provision('add-thing-to-group', { ThingName: thingName, ThingGroupName: group })).status,
@@ -70,8 +55,8 @@ describe('policy-per-device', () => {
     expect(first?.policies[0]?.policyName).not.toBe(second?.policies[0]?.policyName);
 
     const policyName = String(first?.policies[0]?.policyName);
-    expect((await request(api.url, 'DELETE', `/things/${devices[0] ?? ''}`)).status).toBe(204);
-    await expect(stack.clients.iot.send(new GetPolicyCommand({ policyName }))).rejects.toMatchObject({
+    expect((await request(env.api.url, 'DELETE', `/things/${devices[0] ?? ''}`)).status).toBe(204);
+    await expect(env.stack.clients.iot.send(new GetPolicyCommand({ policyName }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
     // The other device's policy is its own, and stays.

@@ -1,46 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  AttachThingPrincipalCommand,
-  CreateKeysAndCertificateCommand,
-  CreateThingCommand,
-  UpdateCertificateCommand,
-  type CertificateStatus,
-} from '@aws-sdk/client-iot';
-import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { AttachThingPrincipalCommand, CreateThingCommand, type CertificateStatus } from '@aws-sdk/client-iot';
 import { createApp } from '../../api/app.js';
-import { startServer, type RunningServer } from '../../api/server.js';
+import { startServer } from '../../api/server.js';
 import { createAwsClients, clientOptionsFrom } from '../../src/aws/clients.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { runNames } from '../support/names.js';
+import { useStack } from '../support/stack.js';
 import { request } from '../support/http.js';
 import { certificateStatus } from '../support/iot-registry.js';
+import { certificateWithStatus } from '../support/iot-setup.js';
 
-let stack: TestStack;
-let api: RunningServer;
-const run = randomBytes(3).toString('hex');
-const name = (what: string) => `cert-${run}-${what}`;
+const env = useStack({ api: true });
+const name = runNames('cert');
 
-beforeAll(async () => {
-  stack = await createTestStack();
-  api = await stack.startApi();
-});
-afterAll(async () => {
-  await api.close();
-  await stack.close();
-});
-
-const iot = () => stack.clients.iot;
+const iot = () => env.stack.clients.iot;
 
 /** A thing with one certificate per status given; returns the certificate ids in that order. */
 async function thingWith(thingName: string, statuses: CertificateStatus[]): Promise<string[]> {
   await iot().send(new CreateThingCommand({ thingName }));
   const ids: string[] = [];
   for (const status of statuses) {
-    const out = await iot().send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-    const certificateId = String(out.certificateId);
-    if (status !== 'ACTIVE')
-      await iot().send(new UpdateCertificateCommand({ certificateId, newStatus: status }));
-    await iot().send(new AttachThingPrincipalCommand({ thingName, principal: out.certificateArn }));
-    ids.push(certificateId);
+    const { id, arn } = await certificateWithStatus(iot(), status);
+    await iot().send(new AttachThingPrincipalCommand({ thingName, principal: arn }));
+    ids.push(id);
   }
   return ids;
 }
@@ -60,7 +41,7 @@ describe('PATCH /things/{thingName}/certificates', () => {
       ['REVOKED', 'REVOKED'],
       ['REVOKED', 'REVOKED'],
     ] as const) {
-      const res = await patch(api.url, thingName, { certificateStatus: sent });
+      const res = await patch(env.api.url, thingName, { certificateStatus: sent });
       expect(res.status).toBe(204);
       expect(await statuses(ids)).toEqual([stored, stored, stored]);
     }
@@ -70,7 +51,7 @@ describe('PATCH /things/{thingName}/certificates', () => {
     const thingName = name('revoked');
     const ids = await thingWith(thingName, ['ACTIVE', 'REVOKED', 'INACTIVE']);
     // moto would allow it; AWS IoT never lets a certificate leave REVOKED.
-    const res = await patch(api.url, thingName, { certificateStatus: 'INACTIVE' });
+    const res = await patch(env.api.url, thingName, { certificateStatus: 'INACTIVE' });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('CERTIFICATE_STATUS_LOCKED');
     expect(res.body.message).toContain(`Certificate ${ids[1]} is REVOKED`);
@@ -80,7 +61,7 @@ describe('PATCH /things/{thingName}/certificates', () => {
   it('a thing without certificates is already done (204)', async () => {
     const thingName = name('none');
     await thingWith(thingName, []);
-    expect((await patch(api.url, thingName, { certificateStatus: 'ACTIVE' })).status).toBe(204);
+    expect((await patch(env.api.url, thingName, { certificateStatus: 'ACTIVE' })).status).toBe(204);
   });
 
   it.each([
@@ -90,20 +71,20 @@ describe('PATCH /things/{thingName}/certificates', () => {
     ['a list', ['ACTIVE']],
   ])('400 for %s', async (_name, body) => {
     const thingName = name('validation');
-    const res = await patch(api.url, thingName, body);
+    const res = await patch(env.api.url, thingName, body);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('REQUEST_INVALID');
     expect(res.body.message).toMatch(/certificateStatus|body/);
   });
 
   it('404 for an unknown thing, 400 for a bad name, 415 for a body that is not JSON', async () => {
-    const unknown = await patch(api.url, name('never-made'), { certificateStatus: 'ACTIVE' });
+    const unknown = await patch(env.api.url, name('never-made'), { certificateStatus: 'ACTIVE' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('THING_NOT_FOUND');
-    const bad = await patch(api.url, 'bad%20name', { certificateStatus: 'ACTIVE' });
+    const bad = await patch(env.api.url, 'bad%20name', { certificateStatus: 'ACTIVE' });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('THING_NAME_INVALID');
-    const text = await request(api.url, 'PATCH', `/things/${name('x')}/certificates`, {
+    const text = await request(env.api.url, 'PATCH', `/things/${name('x')}/certificates`, {
       rawBody: 'ACTIVE',
       headers: { 'content-type': 'text/plain' },
     });
@@ -114,7 +95,7 @@ describe('PATCH /things/{thingName}/certificates', () => {
     const thingName = name('partial');
     const ids = await thingWith(thingName, ['ACTIVE', 'ACTIVE', 'ACTIVE']);
     // AWS throttling the second UpdateCertificate, past the SDK's own retries.
-    const clients = createAwsClients(clientOptionsFrom(stack.config));
+    const clients = createAwsClients(clientOptionsFrom(env.stack.config));
     let updates = 0;
     clients.iot.middlewareStack.add(
       (next, context) => async (args) => {
@@ -128,7 +109,7 @@ describe('PATCH /things/{thingName}/certificates', () => {
       },
       { step: 'initialize', name: 'throttleSecondUpdate' },
     );
-    const throttled = await startServer(createApp({ ...stack.services, iot: clients.iot }), 0);
+    const throttled = await startServer(createApp({ ...env.stack.services, iot: clients.iot }), 0);
     try {
       const res = await patch(throttled.url, thingName, { certificateStatus: 'INACTIVE' });
       expect(res.status).toBe(503);
@@ -140,12 +121,12 @@ describe('PATCH /things/{thingName}/certificates', () => {
       expect(res.body.message).toContain(`Set 1 of 3 certificates of thing '${thingName}' to INACTIVE`);
       for (const id of changed) expect(await certificateStatus(iot(), id)).toBe('INACTIVE');
       for (const id of notChanged) expect(await certificateStatus(iot(), id)).toBe('ACTIVE');
-      expect(stack.logs()).toContain('certificate status partly set');
+      expect(env.stack.logs()).toContain('certificate status partly set');
     } finally {
       await throttled.close();
       clients.destroy();
     }
-    expect((await patch(api.url, thingName, { certificateStatus: 'INACTIVE' })).status).toBe(204);
+    expect((await patch(env.api.url, thingName, { certificateStatus: 'INACTIVE' })).status).toBe(204);
     expect(await statuses(ids)).toEqual(['INACTIVE', 'INACTIVE', 'INACTIVE']);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
@@ -13,34 +13,25 @@ import {
   ListTargetsForPolicyCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunningServer } from '../../api/server.js';
 import { awsCall } from '../../src/aws/classify-error.js';
 import { retryWhileAttached } from '../../src/things/consistency-retry.js';
 import { deletePolicyIfUnused } from '../../src/things/delete-policy.js';
 import { deleteThing } from '../../src/things/delete-thing.js';
 import { iotLists } from '../../src/things/iot-lists.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { runNames } from '../support/names.js';
+import { useStack } from '../support/stack.js';
 import { request } from '../support/http.js';
 import { certificateStatus, thingExists, thingState } from '../support/iot-registry.js';
 
 /** FEATURES_DELETE_CERTIFICATES and FEATURES_DELETE_POLICIES on. */
-let stack: TestStack;
-let api: RunningServer;
-const run = randomBytes(3).toString('hex');
-const name = (what: string) => `delf-${run}-${what}`;
-
-beforeAll(async () => {
-  stack = await createTestStack({ FEATURES_DELETE_CERTIFICATES: 'true', FEATURES_DELETE_POLICIES: 'true' });
-  api = await stack.startApi();
+const env = useStack({
+  env: { FEATURES_DELETE_CERTIFICATES: 'true', FEATURES_DELETE_POLICIES: 'true' },
+  api: true,
 });
-afterAll(async () => {
-  await api.close();
-  await stack.close();
-});
+const name = runNames('delf');
 
-const iot = () => stack.clients.iot;
+const iot = () => env.stack.clients.iot;
 const DOCUMENT =
   '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]}';
 
@@ -91,7 +82,7 @@ describe('DELETE /things/{thingName} deleting certificates and policies', () => 
     // to a thing group, which would break every other test on the shared emulator.)
     const onSharedCertificate = await policy(name('on-shared-cert'), shared.arn);
 
-    const res = await request(api.url, 'DELETE', `/things/${doomed}`);
+    const res = await request(env.api.url, 'DELETE', `/things/${doomed}`);
     expect(res.status).toBe(204);
 
     expect(await thingExists(iot(), doomed)).toBe(false);
@@ -114,7 +105,7 @@ describe('DELETE /things/{thingName} deleting certificates and policies', () => 
     expect(
       (await iot().send(new ListTargetsForPolicyCommand({ policyName: withNeighbour }))).targets,
     ).toEqual([neighbours.arn]);
-    expect(stack.logs()).toContain('"message":"thing deleted"');
+    expect(env.stack.logs()).toContain('"message":"thing deleted"');
   });
 
   it('with FEATURES_DELETE_POLICIES off, deletes the certificates and keeps their policies', async () => {
@@ -138,7 +129,9 @@ describe('DELETE /things/{thingName} deleting certificates and policies', () => 
       const certificates = [await certificate(thingName), await certificate(thingName)];
       const policyName = await policy(name(`race-policy-${round}`), ...certificates.map((c) => c.arn));
 
-      const answers = await Promise.all([1, 2].map(() => request(api.url, 'DELETE', `/things/${thingName}`)));
+      const answers = await Promise.all(
+        [1, 2].map(() => request(env.api.url, 'DELETE', `/things/${thingName}`)),
+      );
       const statuses = answers.map((a) => a.status);
       expect(statuses).toContain(204);
       for (const status of statuses) expect([204, 404]).toContain(status);
@@ -159,7 +152,7 @@ describe('DELETE /things/{thingName} deleting certificates and policies', () => 
     const c = await certificate(thingName);
     // moto lets any status be set; on AWS this is TransferCertificate's doing.
     await iot().send(new UpdateCertificateCommand({ certificateId: c.id, newStatus: 'PENDING_TRANSFER' }));
-    const res = await request(api.url, 'DELETE', `/things/${thingName}`);
+    const res = await request(env.api.url, 'DELETE', `/things/${thingName}`);
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('CERTIFICATE_STATUS_LOCKED');
     expect(await thingExists(iot(), thingName)).toBe(true);

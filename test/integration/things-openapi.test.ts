@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { CreateThingCommand } from '@aws-sdk/client-iot';
 import { randomBytes } from 'node:crypto';
 import type { TSchema } from 'typebox';
 import { createApp } from '../../api/app.js';
 import { openApiDocument } from '../../api/openapi.js';
-import type { RunningServer } from '../../api/server.js';
 import { validator } from '../../src/validation.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { useStack } from '../support/stack.js';
 import { request } from '../support/http.js';
 
-let stack: TestStack;
-let api: RunningServer;
-
-beforeAll(async () => {
-  stack = await createTestStack();
-  api = await stack.startApi();
-});
-afterAll(async () => {
-  await api.close();
-  await stack.close();
-});
+const env = useStack({ api: true });
 
 interface Document {
   openapi: string;
@@ -42,7 +31,7 @@ function refs(node: unknown, found: string[] = []): string[] {
 
 describe('GET /openapi.json', () => {
   it('serves the OpenAPI 3.1 document built from the code', async () => {
-    const res = await request<Document>(api.url, 'GET', '/openapi.json');
+    const res = await request<Document>(env.api.url, 'GET', '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     expect(res.body.openapi).toBe('3.1.0');
@@ -50,13 +39,13 @@ describe('GET /openapi.json', () => {
   });
 
   it('documents exactly the routes the app has, no more and no fewer', async () => {
-    const document = (await request<Document>(api.url, 'GET', '/openapi.json')).body;
+    const document = (await request<Document>(env.api.url, 'GET', '/openapi.json')).body;
     const documented = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.keys(item)
         .filter((key) => METHODS.includes(key))
         .map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const served = createApp(stack.services)
+    const served = createApp(env.stack.services)
       .routes.filter((route) => route.method !== 'ALL')
       .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
     expect([...new Set(documented)].sort()).toEqual([...new Set(served)].sort());
@@ -64,7 +53,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('every $ref points at something the document defines', async () => {
-    const document = (await request(api.url, 'GET', '/openapi.json')).body;
+    const document = (await request(env.api.url, 'GET', '/openapi.json')).body;
     for (const ref of new Set(refs(document))) {
       const target = ref
         .replace(/^#\//, '')
@@ -81,22 +70,22 @@ describe('GET /openapi.json', () => {
     };
 
     const thingName = `oas-${randomBytes(3).toString('hex')}`;
-    await stack.clients.iot.send(new CreateThingCommand({ thingName }));
-    conforms('Thing', (await request(api.url, 'GET', `/things/${thingName}`)).body);
-    conforms('TemplateList', (await request(api.url, 'GET', '/templates?maxResults=2')).body);
-    const saved = await request(api.url, 'PUT', `/templates/${thingName}`, {
+    await env.stack.clients.iot.send(new CreateThingCommand({ thingName }));
+    conforms('Thing', (await request(env.api.url, 'GET', `/things/${thingName}`)).body);
+    conforms('TemplateList', (await request(env.api.url, 'GET', '/templates?maxResults=2')).body);
+    const saved = await request(env.api.url, 'PUT', `/templates/${thingName}`, {
       body: { Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: 'x' } } } },
     });
     conforms('TemplateSaved', saved.body);
-    conforms('ProvisioningTemplate', (await request(api.url, 'GET', '/templates/aws-certificate')).body);
-    const accepted = await request(api.url, 'POST', '/things', {
+    conforms('ProvisioningTemplate', (await request(env.api.url, 'GET', '/templates/aws-certificate')).body);
+    const accepted = await request(env.api.url, 'POST', '/things', {
       body: { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: `${thingName}-2` } },
     });
     conforms('TaskAccepted', accepted.body);
     conforms(
       'TaskView',
-      (await request(api.url, 'GET', `/provisioningtasks/${String(accepted.body.taskId)}`)).body,
+      (await request(env.api.url, 'GET', `/provisioningtasks/${String(accepted.body.taskId)}`)).body,
     );
-    conforms('Error', (await request(api.url, 'GET', '/things/no%20such')).body);
+    conforms('Error', (await request(env.api.url, 'GET', '/things/no%20such')).body);
   });
 });

@@ -1,48 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   AddThingToThingGroupCommand,
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
-  CreateKeysAndCertificateCommand,
   CreatePolicyCommand,
   CreateThingCommand,
   CreateThingGroupCommand,
   CreateThingTypeCommand,
-  UpdateCertificateCommand,
   type CertificateStatus,
 } from '@aws-sdk/client-iot';
-import { randomBytes } from 'node:crypto';
-import type { RunningServer } from '../../api/server.js';
 import { getThing } from '../../src/things/get-thing.js';
 import { Thing } from '../../src/things/schemas.js';
 import { validator } from '../../src/validation.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { runNames } from '../support/names.js';
+import { useStack } from '../support/stack.js';
 import { pollTask, request } from '../support/http.js';
+import { certificateWithStatus } from '../support/iot-setup.js';
 
-let stack: TestStack;
-let api: RunningServer;
-const run = randomBytes(3).toString('hex');
-const name = (what: string) => `read-${run}-${what}`;
+const env = useStack({ api: true });
+const name = runNames('read');
 
-beforeAll(async () => {
-  stack = await createTestStack();
-  api = await stack.startApi();
-});
-afterAll(async () => {
-  await api.close();
-  await stack.close();
-});
+const iot = () => env.stack.clients.iot;
 
-const iot = () => stack.clients.iot;
-
-async function certificate(status: CertificateStatus = 'ACTIVE'): Promise<{ id: string; arn: string }> {
-  const out = await iot().send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-  const id = String(out.certificateId);
-  // moto sets any status; on AWS these come from registration, transfer and revocation.
-  if (status !== 'ACTIVE')
-    await iot().send(new UpdateCertificateCommand({ certificateId: id, newStatus: status }));
-  return { id, arn: String(out.certificateArn) };
-}
+const certificate = (status?: CertificateStatus) => certificateWithStatus(iot(), status);
 
 async function policy(policyName: string, target: string[]): Promise<string> {
   const policyDocument = JSON.stringify({
@@ -129,7 +109,7 @@ describe('GET /things/{thingName}', () => {
   });
 
   it('answers the whole thing: type, attributes, every certificate with its real status, policies, groups', async () => {
-    const res = await request<Thing>(api.url, 'GET', `/things/${full}`);
+    const res = await request<Thing>(env.api.url, 'GET', `/things/${full}`);
     expect(res.status).toBe(200);
     expect(validator(Thing).problems(res.body)).toEqual([]);
     const thing = res.body;
@@ -165,7 +145,7 @@ describe('GET /things/{thingName}', () => {
   // calls are made and complete with a page size of one; the token loop itself is unit-tested.
   it('asks for pages of one item and still returns every item', async () => {
     const paged = await getThing(full, { iot: iot(), pageSize: 1 });
-    const whole = (await request<Thing>(api.url, 'GET', `/things/${full}`)).body;
+    const whole = (await request<Thing>(env.api.url, 'GET', `/things/${full}`)).body;
     const normalise = (t: Thing) => ({
       ...t,
       certificates: sortBy(t.certificates, (c) => c.certificateId),
@@ -181,7 +161,7 @@ describe('GET /things/{thingName}', () => {
   it('a thing with nothing attached has no type and empty lists', async () => {
     const bare = name('bare-thing');
     await iot().send(new CreateThingCommand({ thingName: bare }));
-    const res = await request(api.url, 'GET', `/things/${bare}`, {
+    const res = await request(env.api.url, 'GET', `/things/${bare}`, {
       headers: { accept: 'application/vnd.aws-cdf-v1.0+json' },
     });
     expect(res.status).toBe(200);
@@ -197,18 +177,18 @@ describe('GET /things/{thingName}', () => {
   });
 
   it('shows a device provisioned through the API as it was provisioned', async () => {
-    const workers = stack.startWorkers();
+    const workers = env.stack.startWorkers();
     try {
       const thingName = name('provisioned');
-      const res = await request(api.url, 'POST', '/things', {
+      const res = await request(env.api.url, 'POST', '/things', {
         body: {
           provisioningTemplateId: 'aws-certificate',
           parameters: { ThingName: thingName, SerialNumber: 'SN-9' },
         },
       });
-      const task = await pollTask(api.url, String(res.body.taskId));
+      const task = await pollTask(env.api.url, String(res.body.taskId));
       expect(task.status).toBe('SUCCEEDED');
-      const thing = (await request<Thing>(api.url, 'GET', `/things/${thingName}`)).body;
+      const thing = (await request<Thing>(env.api.url, 'GET', `/things/${thingName}`)).body;
       expect(thing).toMatchObject({
         thingType: 'sample-device',
         attributes: { serialNumber: 'SN-9' },
@@ -225,7 +205,7 @@ describe('GET /things/{thingName}', () => {
   });
 
   it('404 with a message for an unknown thing', async () => {
-    const res = await request(api.url, 'GET', `/things/${name('never-made')}`);
+    const res = await request(env.api.url, 'GET', `/things/${name('never-made')}`);
     expect(res.status).toBe(404);
     expect(res.body).toEqual({
       code: 'THING_NOT_FOUND',
@@ -236,7 +216,7 @@ describe('GET /things/{thingName}', () => {
   it.each([['bad%20name'], ['dot.ted'], ['x'.repeat(129)]])(
     '400 for a name AWS would refuse: %s',
     async (bad) => {
-      const res = await request(api.url, 'GET', `/things/${bad}`);
+      const res = await request(env.api.url, 'GET', `/things/${bad}`);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('THING_NAME_INVALID');
       expect(res.body.message).toContain('1-128 of a-z A-Z 0-9 : _ -');

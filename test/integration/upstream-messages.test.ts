@@ -1,30 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { RunningServer } from '../../api/server.js';
-import type { RunningWorkers } from '../../workers/start-consumers.js';
-import { createTestStack, type TestStack } from '../support/stack.js';
+import { describe, expect, it } from '@jest/globals';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { useStack } from '../support/stack.js';
+import { completionEvents } from '../support/tasks.js';
 import { pollTask } from '../support/http.js';
 import { thingExists } from '../support/iot-registry.js';
 
-let stack: TestStack;
-let api: RunningServer;
-let workers: RunningWorkers;
-
-beforeAll(async () => {
-  stack = await createTestStack();
-  api = await stack.startApi();
-  workers = stack.startWorkers();
-});
-afterAll(async () => {
-  await workers.stop();
-  await api.close();
-  await stack.close();
-});
+const env = useStack({ api: true, workers: true });
 
 const publish = async (body: string) =>
   (
-    await stack.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: stack.services.queues.requests, MessageBody: body }),
+    await env.stack.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: env.stack.services.queues.requests, MessageBody: body }),
     )
   ).MessageId ?? '';
 
@@ -37,17 +23,17 @@ describe('upstream systems publishing straight to the requests queue', () => {
         parameters: { ThingName: 'upstream-1', SerialNumber: 'U-1' },
       }),
     );
-    const task = await pollTask(api.url, 'erp-order-1001');
+    const task = await pollTask(env.api.url, 'erp-order-1001');
     expect(task.status).toBe('SUCCEEDED');
     expect(task.privateKey).toContain('PRIVATE KEY');
-    expect(await thingExists(stack.clients.iot, 'upstream-1')).toBe(true);
+    expect(await thingExists(env.stack.clients.iot, 'upstream-1')).toBe(true);
   });
 
   it('without a taskId, the SQS message id is the task id', async () => {
     const messageId = await publish(
       JSON.stringify({ provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'upstream-2' } }),
     );
-    const task = await pollTask(api.url, messageId);
+    const task = await pollTask(env.api.url, messageId);
     expect(task.status).toBe('SUCCEEDED');
   });
 
@@ -59,7 +45,7 @@ describe('upstream systems publishing straight to the requests queue', () => {
         parameters: { ThingName: 42 },
       }),
     );
-    const task = await pollTask(api.url, 'erp-bad-1');
+    const task = await pollTask(env.api.url, 'erp-bad-1');
     expect(task.status).toBe('FAILED');
     expect(task.error).toMatchObject({ code: 'MESSAGE_INVALID' });
     expect((task.error as { message: string }).message).toContain('/parameters/ThingName');
@@ -67,7 +53,7 @@ describe('upstream systems publishing straight to the requests queue', () => {
 
   it('a request for an unknown template fails the task with TEMPLATE_NOT_FOUND', async () => {
     await publish(JSON.stringify({ taskId: 'erp-bad-2', provisioningTemplateId: 'nope', parameters: {} }));
-    const task = await pollTask(api.url, 'erp-bad-2');
+    const task = await pollTask(env.api.url, 'erp-bad-2');
     expect(task.error).toMatchObject({ code: 'TEMPLATE_NOT_FOUND' });
   });
 
@@ -76,9 +62,9 @@ describe('upstream systems publishing straight to the requests queue', () => {
     const deadline = Date.now() + 10_000;
     let inDlq = 0;
     while (inDlq === 0 && Date.now() < deadline) {
-      const out = await stack.clients.sqs.send(
+      const out = await env.stack.clients.sqs.send(
         new GetQueueAttributesCommand({
-          QueueUrl: stack.services.queues.requestsDlq,
+          QueueUrl: env.stack.services.queues.requestsDlq,
           AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
         }),
       );
@@ -91,19 +77,8 @@ describe('upstream systems publishing straight to the requests queue', () => {
   });
 
   it('sends one completion event per finished task, FAILED ones included', async () => {
-    const out = await stack.clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: stack.services.queues.results,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    const byTask = new Map(
-      (out.Messages ?? []).map((m) => {
-        const event = JSON.parse(m.Body ?? '{}') as { taskId: string; status: string };
-        return [event.taskId, event.status];
-      }),
-    );
+    const events = await completionEvents<{ taskId: string; status: string }>(env.stack);
+    const byTask = new Map(events.map((event) => [event.taskId, event.status]));
     expect(byTask.get('erp-order-1001')).toBe('SUCCEEDED');
     expect(byTask.get('erp-bad-1')).toBe('FAILED');
     expect(byTask.get('erp-bad-2')).toBe('FAILED');

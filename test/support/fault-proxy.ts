@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
  */
 export interface FaultProxy {
   url: string;
+  /** Share of the service's requests to throttle from now on (0 to 1). */
+  setRate(rate: number): void;
   injected(): number;
   forwarded(): number;
   close(): Promise<void>;
@@ -20,9 +22,10 @@ export async function startFaultProxy(
   const upstream = new URL(target);
   let injected = 0;
   let forwarded = 0;
+  let rate = options.rate;
   const scope = `/${options.service}/aws4_request`;
   const server: Server = createServer((req, res) => {
-    const throttle = (req.headers.authorization ?? '').includes(scope) && Math.random() < options.rate;
+    const throttle = (req.headers.authorization ?? '').includes(scope) && Math.random() < rate;
     if (throttle) {
       injected += 1;
       req.resume();
@@ -51,6 +54,9 @@ export async function startFaultProxy(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    setRate: (next) => {
+      rate = next;
+    },
     injected: () => injected,
     forwarded: () => forwarded,
     close: () =>

@@ -1,3 +1,5 @@
+import type { ProvisionRequest } from '../../src/tasks/request.js';
+
 /** Small fetch helpers for talking to the running API as a client would. */
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
@@ -18,6 +20,11 @@ export async function request<T = Record<string, unknown>>(
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: (text === '' ? {} : JSON.parse(text)) as T };
+}
+
+/** POST /things, waiting for the outcome: 201 with the ProvisionResponse, or the task's error. */
+export function provisionNow(apiUrl: string, body: ProvisionRequest): Promise<JsonResponse> {
+  return request(apiUrl, 'POST', '/things', { body, headers: { prefer: 'wait=20' } });
 }
 
 export async function pollTask(

@@ -1,6 +1,7 @@
 import {
   DescribeCertificateCommand,
   DescribeThingCommand,
+  GetPolicyCommand,
   ListAttachedPoliciesCommand,
   ListThingGroupsForThingCommand,
   ListThingPrincipalsCommand,
@@ -13,7 +14,7 @@ import {
 /** Reads the emulated IoT registry directly, so tests assert on its real state. */
 export async function thingState(iot: IoTClient, thingName: string) {
   const thing = await iot.send(new DescribeThingCommand({ thingName }));
-  const principals = (await iot.send(new ListThingPrincipalsCommand({ thingName }))).principals ?? [];
+  const principals = await principalsOf(iot, thingName);
   const groups = ((await iot.send(new ListThingGroupsForThingCommand({ thingName }))).thingGroups ?? []).map(
     (g) => g.groupName,
   );
@@ -25,20 +26,31 @@ export async function thingState(iot: IoTClient, thingName: string) {
   return { thing, principals, groups, policies };
 }
 
+export async function principalsOf(iot: IoTClient, thingName: string): Promise<string[]> {
+  return (await iot.send(new ListThingPrincipalsCommand({ thingName }))).principals ?? [];
+}
+
 export async function certificateStatus(iot: IoTClient, certificateId: string): Promise<string | undefined> {
   const out = await iot.send(new DescribeCertificateCommand({ certificateId }));
   return out.certificateDescription?.status;
 }
 
-export async function thingExists(iot: IoTClient, thingName: string): Promise<boolean> {
+/** Whether the registry answers `read`, or says the resource it asks about does not exist. */
+export async function resourceExists(read: () => Promise<unknown>): Promise<boolean> {
   try {
-    await iot.send(new DescribeThingCommand({ thingName }));
+    await read();
     return true;
   } catch (e: unknown) {
     if (e instanceof Error && e.name === 'ResourceNotFoundException') return false;
     throw e;
   }
 }
+
+export const thingExists = (iot: IoTClient, thingName: string): Promise<boolean> =>
+  resourceExists(() => iot.send(new DescribeThingCommand({ thingName })));
+
+export const policyExists = (iot: IoTClient, policyName: string): Promise<boolean> =>
+  resourceExists(() => iot.send(new GetPolicyCommand({ policyName })));
 
 /** Counts over the whole (shared) registry; tests compare before/after around their own work. */
 export async function registryCounts(

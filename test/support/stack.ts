@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { createApp } from '../../api/app.js';
@@ -8,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 import { startConsumers, type RunningWorkers } from '../../workers/start-consumers.js';
+import { putTemplate } from './templates.js';
 
 /**
  * A complete service for one test file, on the shared moto emulator, with its own uniquely named
@@ -94,6 +96,68 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
       logger.close();
       if (leaked > 0)
         throw new Error(`${leaked} server(s)/worker(s) were still running at the end of the test`);
+    },
+  };
+}
+
+export interface StackOptions {
+  /** Configuration on top of the stack's own (see `createTestStack`). */
+  env?: Record<string, string>;
+  /** Start the HTTP API for the whole file. */
+  api?: boolean;
+  /** Start the queue consumers for the whole file. */
+  workers?: boolean;
+  /** Test-only templates (test/fixtures/templates) to upload before the API and workers start. */
+  templates?: string[];
+}
+
+/** What `useStack` started; read it inside tests and hooks, once the file's `beforeAll` has run. */
+export interface UsedStack {
+  readonly stack: TestStack;
+  readonly api: RunningServer;
+  readonly workers: RunningWorkers;
+}
+
+/**
+ * One stack for the whole test file, with the usual lifecycle: `beforeAll` creates it, uploads the
+ * templates and starts the API and workers asked for; `afterAll` stops the workers, closes the API
+ * and then the stack, whose leak guard still fails the file if a test left something running.
+ * Files that need another order (a proxy in front, worker processes) use `createTestStack`.
+ */
+export function useStack(options: StackOptions = {}): UsedStack {
+  let stack: TestStack | undefined;
+  let api: RunningServer | undefined;
+  let workers: RunningWorkers | undefined;
+
+  beforeAll(async () => {
+    stack = await createTestStack(options.env);
+    for (const id of options.templates ?? []) await putTemplate(stack, id);
+    if (options.api === true) api = await stack.startApi();
+    if (options.workers === true) workers = stack.startWorkers();
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    await api?.close();
+    await stack?.close();
+  });
+
+  /** Why something is not there: not asked for, or asked for but read before `beforeAll` ran. */
+  const missing = (what: string, asked: boolean, option: string): never => {
+    throw new Error(
+      asked
+        ? `the ${what} is not started yet: read it inside a test or hook, not while the file loads`
+        : `useStack() was not asked to start the ${what}: pass { ${option}: true }`,
+    );
+  };
+  return {
+    get stack() {
+      return stack ?? missing('stack', true, '');
+    },
+    get api() {
+      return api ?? missing('API', options.api === true, 'api');
+    },
+    get workers() {
+      return workers ?? missing('workers', options.workers === true, 'workers');
     },
   };
 }

@@ -1,104 +1,75 @@
 /**
- * Shared by the certificate-modes integration tests: requests through the API, a worker that
- * dies at a chosen checkpoint, and questions to the emulated registry.
+ * Shared by the certificate-modes integration tests: templates, CAs of the tests' own, the seed
+ * API's examples, and questions to the emulated registry about certificates.
  */
 import {
   DescribeCACertificateCommand,
   DescribeCertificateCommand,
   GetRegistrationCodeCommand,
   ListCertificatesByCACommand,
-  ListThingPrincipalsCommand,
   RegisterCACertificateCommand,
   type IoTClient,
 } from '@aws-sdk/client-iot';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { expect } from '@jest/globals';
+import { createHash, X509Certificate } from 'node:crypto';
 import {
   generateDeviceKeyPair,
   issueDeviceCertificate,
   loadCaSigner,
   type DeviceKeyAlgorithm,
 } from '../../src/certificates/index.js';
+import { CaStore } from '../../src/provisioning/ca/ca-store.js';
 import { createSelfSignedCa } from '../../src/provisioning/ca/self-signed-ca.js';
-import {
-  contextSaver,
-  type CheckpointPatch,
-  type ProvisioningContext,
-} from '../../src/provisioning/context.js';
-import { newTask } from '../../src/tasks/new-task.js';
-import type { ProvisionRequest } from '../../src/tasks/request.js';
-import type { InboundMessage } from '../../workers/inbound-message.js';
-import { request, type JsonResponse } from '../support/http.js';
-import type { TestStack } from '../support/stack.js';
-
-export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
-
-/** POST /things, waiting for the outcome: 201 with the ProvisionResponse, or the task's error. */
-export function provisionNow(apiUrl: string, body: ProvisionRequest): Promise<JsonResponse> {
-  return request(apiUrl, 'POST', '/things', { body, headers: { prefer: 'wait=20' } });
-}
-
-export const message = (taskId: string): InboundMessage => ({
-  messageId: randomUUID(),
-  body: JSON.stringify({ taskId }),
-  receiptHandle: 'not-used',
-  receiveCount: 1,
-  attributes: {},
-});
-
-/** Records a task as the API would after admission, without enqueueing it. */
-export async function recordTask(stack: TestStack, body: ProvisionRequest): Promise<string> {
-  const taskId = randomUUID();
-  await stack.services.tasks.create(newTask(taskId, body, { source: 'api', ttlSeconds: 3600 }));
-  return taskId;
-}
-
-export class Crash extends Error {}
+import type { JsonResponse } from './http.js';
+import { resourceExists } from './iot-registry.js';
+import { unique } from './names.js';
+import type { TestStack } from './stack.js';
 
 /**
- * Plays a worker that claims the task, runs `work` and dies at the first checkpoint `at` matches:
- * `after` it was written, or `before` (the AWS call before it went through, its record did not).
- * The lease is already over, so the next delivery may claim the task at once.
+ * A template with a thing and the certificate its CDF block makes (through the CertificateId
+ * parameter). With `failAtPolicy` it also needs a policy that does not exist, so its tasks fail
+ * once the certificate is made.
  */
-export async function crashDuring(
-  stack: TestStack,
-  taskId: string,
-  body: ProvisionRequest,
-  work: (ctx: ProvisioningContext) => Promise<unknown>,
-  at: { when: 'before' | 'after'; patch: (patch: CheckpointPatch) => boolean },
-): Promise<ProvisioningContext> {
-  const owner = 'crashing-worker';
-  const claim = await stack.services.tasks.claim(taskId, owner, 0);
-  if (claim.kind !== 'claimed') throw new Error(`could not claim ${taskId}: ${claim.kind}`);
-  const ctx: ProvisioningContext = {
-    taskId,
-    request: body,
-    iot: stack.clients.iot,
-    secrets: stack.services.secrets,
-    logger: stack.services.logger,
-    checkpoint: { policies: {} },
-    privateKey: undefined,
-    save: () => Promise.resolve(),
-  };
-  const save = contextSaver(stack.services.tasks, taskId, owner, 0, ctx);
-  ctx.save = async (patch) => {
-    const matches = at.patch(patch);
-    if (matches && at.when === 'before') throw new Crash('worker died before the checkpoint');
-    await save(patch);
-    if (matches) throw new Crash('worker died after the checkpoint');
-  };
-  await expectCrash(work(ctx));
-  return ctx;
+export const certificateTemplate = (
+  cdf: Record<string, unknown>,
+  options: { failAtPolicy?: boolean } = {},
+) => ({
+  Parameters: { ThingName: { Type: 'String' }, CertificateId: { Type: 'String' } },
+  Resources: {
+    thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'ThingName' } } },
+    certificate: {
+      Type: 'AWS::IoT::Certificate',
+      Properties: { CertificateId: { Ref: 'CertificateId' } },
+    },
+    ...(options.failAtPolicy === true
+      ? { missing: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: unique('no-such-policy') } } }
+      : {}),
+  },
+  CDF: cdf,
+});
+
+/** A CA store of the test's own on the stack's clients, so a dead worker signs like the real one. */
+export const caStoreOf = (stack: TestStack) =>
+  new CaStore(stack.clients.iot, stack.clients.ssm, {
+    keyParameterPattern: 'cdf-ca-key-{caId}',
+    cacheSeconds: 0,
+  });
+
+/** For `task.privateKey ?? dead.privateKey ?? noSealedKey()`: a resumed task must have a key. */
+export function noSealedKey(): never {
+  throw new Error('expected a sealed private key');
 }
 
-async function expectCrash(run: Promise<unknown>): Promise<void> {
-  try {
-    await run;
-  } catch (e: unknown) {
-    if (e instanceof Crash) return;
-    throw e;
-  }
-  throw new Error('the worker was meant to die but finished');
+/** The ARN of the certificate a ProvisionResponse names ('' when it names none). */
+export const certificateArnOf = (res: JsonResponse) =>
+  (res.body.resourceArns as Record<string, string>).certificate ?? '';
+
+/** A request refused at submit: 400 with `code`, and a message that says `reason`. */
+export function expectRefused(res: JsonResponse, code: string, reason: RegExp | string): void {
+  expect(res.status).toBe(400);
+  expect(res.body).toMatchObject({ code });
+  expect(String(res.body.message)).toMatch(reason);
 }
 
 /**
@@ -109,18 +80,9 @@ export async function inIot(iot: IoTClient, pem: string): Promise<boolean> {
   const der = createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
   const text = [pem, pem.trim(), `${pem.trim()}\n`].map((p) => createHash('sha256').update(p).digest('hex'));
   for (const certificateId of new Set([der, ...text])) {
-    try {
-      await iot.send(new DescribeCertificateCommand({ certificateId }));
-      return true;
-    } catch (e: unknown) {
-      if (!(e instanceof Error && e.name === 'ResourceNotFoundException')) throw e;
-    }
+    if (await resourceExists(() => iot.send(new DescribeCertificateCommand({ certificateId })))) return true;
   }
   return false;
-}
-
-export async function principalsOf(iot: IoTClient, thingName: string): Promise<string[]> {
-  return (await iot.send(new ListThingPrincipalsCommand({ thingName }))).principals ?? [];
 }
 
 export async function certificatesOfCa(iot: IoTClient, caCertificateId: string): Promise<string[]> {
