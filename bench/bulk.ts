@@ -2,10 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
-import { bootstrap } from '../infra/bootstrap.js';
-import { startMoto } from '../infra/moto.mjs';
-import { createAwsClients, clientOptionsFrom } from '../src/aws/clients.js';
-import { loadConfig } from '../src/config.js';
+import { startBenchStack } from './local-stack.js';
 import { procStats } from './proc-stats.js';
 
 /**
@@ -20,19 +17,8 @@ import { procStats } from './proc-stats.js';
  */
 const devices = Number(process.argv[2] ?? 10_000);
 
-const moto = await startMoto();
-const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  AWS_ENDPOINT_URL: moto.endpoint,
-  RESULTS_KMS_KEY_ID: 'alias/bench',
-  LOG_LEVEL: 'warn',
-  IOT_TPS: '1000',
-  HEALTH_PORT: '0',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
-const config = loadConfig(env);
-const clients = createAwsClients(clientOptionsFrom(config));
-await bootstrap(clients, config);
+const bench = await startBenchStack();
+const { moto, env, config, clients } = bench;
 const template = {
   Parameters: { ThingName: { Type: 'String' }, Site: { Type: 'String', Default: 'plant-1' } },
   Resources: {
@@ -150,5 +136,4 @@ console.log(
 console.table([throughput]);
 console.table(memory);
 await stop(api.child);
-clients.destroy();
-await moto.stop();
+await bench.stop();

@@ -3,12 +3,9 @@ import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createApp } from '../api/app.js';
 import { startServer } from '../api/server.js';
-import { bootstrap } from '../infra/bootstrap.js';
-import { startMoto } from '../infra/moto.mjs';
-import { createAwsClients, clientOptionsFrom } from '../src/aws/clients.js';
-import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
+import { startBenchStack } from './local-stack.js';
 import { procStats } from './proc-stats.js';
 
 /**
@@ -22,18 +19,8 @@ import { procStats } from './proc-stats.js';
 const total = Number(process.argv[2] ?? 1000);
 const concurrency = Number(process.argv[3] ?? 32);
 
-const moto = await startMoto();
-const env = {
-  ...process.env,
-  AWS_ENDPOINT_URL: moto.endpoint,
-  RESULTS_KMS_KEY_ID: 'alias/bench',
-  LOG_LEVEL: 'warn',
-  IOT_TPS: '1000',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
-const config = loadConfig(env);
-const clients = createAwsClients(clientOptionsFrom(config));
-await bootstrap(clients, config);
+const bench = await startBenchStack();
+const { moto, env, config, clients } = bench;
 const services = await createServices(config, { clients, logger: createLogger({ level: 'warn' }) });
 const server = await startServer(createApp(services), 0);
 
@@ -99,4 +86,4 @@ console.table(result);
 
 await server.close();
 services.close();
-await moto.stop();
+await bench.stop();

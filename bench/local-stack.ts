@@ -1,0 +1,43 @@
+import { bootstrap } from '../infra/bootstrap.js';
+import { startMoto, type RunningMoto } from '../infra/moto.mjs';
+import { createAwsClients, clientOptionsFrom, type AwsClients } from '../src/aws/clients.js';
+import { loadConfig, type Config } from '../src/config.js';
+
+/**
+ * A fresh emulator, bootstrapped, for one benchmark run; `env` is what the benchmark's own API
+ * and worker processes get. The IoT budget is lifted so the figures show the service, not the
+ * limiter.
+ */
+export interface BenchStack {
+  moto: RunningMoto;
+  env: Record<string, string>;
+  config: Config;
+  clients: AwsClients;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const moto = await startMoto();
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    AWS_ENDPOINT_URL: moto.endpoint,
+    RESULTS_KMS_KEY_ID: 'alias/bench',
+    LOG_LEVEL: 'warn',
+    IOT_TPS: '1000',
+    HEALTH_PORT: '0',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const config = loadConfig(env);
+  const clients = createAwsClients(clientOptionsFrom(config));
+  await bootstrap(clients, config, { cas: false });
+  return {
+    moto,
+    env,
+    config,
+    clients,
+    stop: async () => {
+      clients.destroy();
+      await moto.stop();
+    },
+  };
+}
