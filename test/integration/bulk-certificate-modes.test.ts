@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
+import { privateKeyMatchesCertificate, verifyIssuedBy } from '../../src/certificates/index.js';
+import { allResults, pollBulk } from '../support/bulk.js';
+import { makeCa } from '../support/certificate-modes.js';
+import { principalsOf } from '../support/iot-registry.js';
+import { useStack } from '../support/stack.js';
+
+/** A template with a CDF block in bulk: every device gets a certificate from the account's own CA. */
+const env = useStack({ api: true, workers: true, env: { BULK_CHUNK_SIZE: '3' } });
+
+describe('bulk enrolment with a CDF certificate mode', () => {
+  it('createDeviceCertificate with an EC CA and EC device keys: one verified certificate and key per device', async () => {
+    const ca = await makeCa(env.stack, 'EC-P256', { storeKey: true, active: true });
+    const parameters = Array.from({ length: 5 }, (_, i) => ({ ThingName: `bulk-own-ca-${i}` }));
+    const task = await submitBulkTask(
+      {
+        provisioningTemplateId: 'create-device-certificate',
+        parameters,
+        cdfProvisioningParameters: {
+          caId: ca.caId,
+          keyAlgorithm: 'EC-P256',
+          certInfo: { country: 'DE', organization: 'Line 7', daysExpiry: 7 },
+        },
+      },
+      env.stack.services,
+    );
+    const done = await pollBulk(env.api.url, task.taskId);
+    expect(done).toMatchObject({ status: 'Completed', successCount: 5, failureCount: 0 });
+
+    const results = await allResults(env.api.url, task.taskId);
+    expect(results).toHaveLength(5);
+    for (const result of results) {
+      const certificatePem = String(result.certificatePem);
+      verifyIssuedBy(certificatePem, ca.pem);
+      expect(privateKeyMatchesCertificate(String(result.privateKey), certificatePem)).toBe(true);
+      expect(String(result.privateKey)).toContain('BEGIN PRIVATE KEY');
+      expect(await principalsOf(env.stack.clients.iot, String(result.thingName))).toHaveLength(1);
+    }
+  });
+
+  it('refuses the whole bulk task at submit when the mode cannot work (unknown CA)', async () => {
+    const res = await fetch(`${env.api.url}/bulkthings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provisioningTemplateId: 'create-device-certificate',
+        parameters: [{ ThingName: 'never' }],
+        cdfProvisioningParameters: { caId: 'f'.repeat(64), certInfo: { country: 'DE' } },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('CA_NOT_FOUND');
+  });
+});
