@@ -2,30 +2,31 @@ import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * An HTTP proxy in front of the emulator that answers a share of one AWS service's requests with
- * that service's throttling error, as AWS does when an account exceeds its TPS quota. The service
+ * An HTTP proxy in front of the emulator that answers every Nth request to one AWS service with
+ * that service's throttling error, as AWS does when an account exceeds its TPS quota. Every Nth,
+ * not a random share, so a test's count of injected faults is the same on every run. The service
  * is read from the SigV4 credential scope, so the proxy needs no knowledge of the API.
  */
 export interface FaultProxy {
   url: string;
-  /** Share of the service's requests to throttle from now on (0 to 1). */
-  setRate(rate: number): void;
+  /** From now on throttle every `every`th request to the service (0: none). */
+  throttleEvery(every: number): void;
   injected(): number;
   forwarded(): number;
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(
-  target: string,
-  options: { service: string; rate: number },
-): Promise<FaultProxy> {
+export async function startFaultProxy(target: string, options: { service: string }): Promise<FaultProxy> {
   const upstream = new URL(target);
   let injected = 0;
   let forwarded = 0;
-  let rate = options.rate;
+  let every = 0;
+  let seen = 0;
   const scope = `/${options.service}/aws4_request`;
   const server: Server = createServer((req, res) => {
-    const throttle = (req.headers.authorization ?? '').includes(scope) && Math.random() < rate;
+    const ofService = (req.headers.authorization ?? '').includes(scope);
+    if (ofService) seen += 1;
+    const throttle = ofService && every > 0 && seen % every === 0;
     if (throttle) {
       injected += 1;
       req.resume();
@@ -54,8 +55,9 @@ export async function startFaultProxy(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    setRate: (next) => {
-      rate = next;
+    throttleEvery: (n) => {
+      every = n;
+      seen = 0;
     },
     injected: () => injected,
     forwarded: () => forwarded,
