@@ -1,8 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { createInterface } from 'node:readline';
-import { startBenchStack } from './local-stack.js';
+import { startBenchStack, startProcess } from './local-stack.js';
 import { procStats } from './proc-stats.js';
 
 /**
@@ -32,19 +30,6 @@ const put = (Key: string, Body: string | Buffer) =>
   clients.s3.send(new PutObjectCommand({ Bucket: config.templates.bucket, Key, Body }));
 await put('templates/bench-thing.json', JSON.stringify(template));
 
-function start(script: string): { child: ChildProcess; firstLine: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  return { child, firstLine: new Promise((resolve) => lines.once('line', resolve)) };
-}
-const stop = async (child: ChildProcess) => {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-};
 async function call(url: string, method: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
     method,
@@ -63,15 +48,15 @@ async function until(
     await new Promise((r) => setTimeout(r, 250));
   }
 }
-const mb = (pid: number | undefined) => procStats(pid ?? -1).peakRssMb;
+const mb = (pid: number) => procStats(pid).peakRssMb;
 
-const api = start('bench/api-process.ts');
+const api = startProcess('bench/api-process.ts', env);
 const apiUrl = await api.firstLine;
 
 // 1. Throughput.
-let worker = start('workers/container.ts');
+let worker = startProcess('workers/container.ts', env);
 await new Promise((r) => setTimeout(r, 2000));
-const cpuBefore = procStats(worker.child.pid ?? -1).cpuMs;
+const cpuBefore = procStats(worker.pid).cpuMs;
 const motoCpuBefore = procStats(moto.pid).cpuMs;
 const started = performance.now();
 const lines = Array.from({ length: devices }, (_, i) => ({ ThingName: `bulk-bench-${i}` }));
@@ -83,7 +68,7 @@ const final = await until(`${apiUrl}/bulkthings/${String(submitted.taskId)}`, (t
   ['Completed', 'CompletedWithFailures', 'Failed'].includes(String(t.status)),
 );
 const seconds = (performance.now() - started) / 1000;
-const workerCpu = procStats(worker.child.pid ?? -1).cpuMs - cpuBefore;
+const workerCpu = procStats(worker.pid).cpuMs - cpuBefore;
 const motoCpu = procStats(moto.pid).cpuMs - motoCpuBefore;
 const throughput = {
   devices,
@@ -92,11 +77,11 @@ const throughput = {
   'devices/s end to end': Math.round((devices / seconds) * 10) / 10,
   'worker CPU ms/device': Math.round((workerCpu / devices) * 100) / 100,
   'emulator CPU ms/device': Math.round((motoCpu / devices) * 100) / 100,
-  'API peak RSS MB': mb(api.child.pid),
-  'worker peak RSS MB': mb(worker.child.pid),
+  'API peak RSS MB': mb(api.pid),
+  'worker peak RSS MB': mb(worker.pid),
   'emulator peak RSS MB': mb(moto.pid),
 };
-await stop(worker.child);
+await worker.stop();
 
 // 2. Memory against input size: a fresh worker plans each file and provisions its first chunks.
 const memory: Record<string, unknown>[] = [];
@@ -108,7 +93,7 @@ for (const size of [10_000, 100_000]) {
     ).join('\n'),
   );
   await put(key, body);
-  worker = start('workers/container.ts');
+  worker = startProcess('workers/container.ts', env);
   await new Promise((r) => setTimeout(r, 1000));
   const task = await call(`${apiUrl}/bulkthings`, 'POST', {
     provisioningTemplateId: 'bench-thing',
@@ -124,10 +109,10 @@ for (const size of [10_000, 100_000]) {
     lines: size,
     'input MB': Math.round(body.length / 1e5) / 10,
     'plan s': Math.round(planSeconds * 10) / 10,
-    'worker peak RSS MB': mb(worker.child.pid),
-    'API peak RSS MB': mb(api.child.pid),
+    'worker peak RSS MB': mb(worker.pid),
+    'API peak RSS MB': mb(api.pid),
   });
-  await stop(worker.child);
+  await worker.stop();
 }
 
 console.log(
@@ -135,5 +120,5 @@ console.log(
 );
 console.table([throughput]);
 console.table(memory);
-await stop(api.child);
+await api.stop();
 await bench.stop();

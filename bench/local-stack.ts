@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { bootstrap } from '../infra/bootstrap.js';
 import { startMoto, type RunningMoto } from '../infra/moto.mjs';
 import { createAwsClients, clientOptionsFrom, type AwsClients } from '../src/aws/clients.js';
@@ -38,6 +40,33 @@ export async function startBenchStack(): Promise<BenchStack> {
     stop: async () => {
       clients.destroy();
       await moto.stop();
+    },
+  };
+}
+
+/** A service process of the benchmark (API, worker), measured apart from the benchmark itself. */
+export interface BenchProcess {
+  child: ChildProcess;
+  pid: number;
+  /** The first line it prints (the API prints its URL). */
+  firstLine: Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function startProcess(script: string, env: Record<string, string>): BenchProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    child,
+    pid: child.pid ?? -1,
+    firstLine: new Promise((resolve) => lines.once('line', resolve)),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }

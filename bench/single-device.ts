@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
-import { createInterface } from 'node:readline';
 import { createApp } from '../api/app.js';
 import { startServer } from '../api/server.js';
 import { createLogger } from '../src/logger.js';
 import { createServices } from '../src/services.js';
-import { startBenchStack } from './local-stack.js';
+import { startBenchStack, startProcess } from './local-stack.js';
 import { procStats } from './proc-stats.js';
 
 /**
@@ -24,14 +22,10 @@ const { moto, env, config, clients } = bench;
 const services = await createServices(config, { clients, logger: createLogger({ level: 'warn' }) });
 const server = await startServer(createApp(services), 0);
 
-const worker = spawn(process.execPath, ['--import', 'tsx', 'bench/worker-process.ts'], {
-  env,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const lines = createInterface({ input: worker.stdout });
-const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
-await nextLine(); // ready
-
+// The container worker in its own process, so its CPU is measured alone.
+const worker = startProcess('workers/container.ts', env);
+await new Promise((r) => setTimeout(r, 2000));
+const workerCpuBefore = procStats(worker.pid).cpuMs;
 const motoCpuBefore = procStats(moto.pid).cpuMs;
 const started = performance.now();
 const taskIds: string[] = [];
@@ -56,6 +50,7 @@ await Promise.all(
 );
 const elapsedS = (performance.now() - started) / 1000;
 const motoCpuMs = procStats(moto.pid).cpuMs - motoCpuBefore;
+const cpuMs = procStats(worker.pid).cpuMs - workerCpuBefore;
 
 const latencies: number[] = [];
 for (const taskId of taskIds) {
@@ -67,8 +62,7 @@ latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
 
-worker.kill('SIGTERM');
-const { cpuMs } = JSON.parse(await nextLine()) as { cpuMs: number };
+await worker.stop();
 
 const result = {
   date: new Date().toISOString().slice(0, 10),

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
+import { templateKey } from '../src/templates/template-store.js';
 import { bootstrapSampleCas, sampleCasByDefault } from './bootstrap-ca.js';
 
 /**
@@ -161,7 +162,7 @@ async function createQueueWithDlq(
 }
 
 async function createBucket(clients: AwsClients, config: Config, templatesDir: string): Promise<void> {
-  const { bucket, prefix, suffix } = config.templates;
+  const { bucket } = config.templates;
   try {
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (e: unknown) {
@@ -174,7 +175,7 @@ async function createBucket(clients: AwsClients, config: Config, templatesDir: s
       clients.s3.send(
         new PutObjectCommand({
           Bucket: bucket,
-          Key: `${prefix}${file.slice(0, -'.json'.length)}${suffix}`,
+          Key: templateKey(config.templates, file.slice(0, -'.json'.length)),
           Body: await readFile(join(templatesDir, file)),
           ContentType: 'application/json',
         }),

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../errors.js';
 import type { Task } from '../tasks/model.js';
-import { bulkPartition } from '../tasks/task-key.js';
+import { bulkPartition, withoutKey } from '../tasks/task-key.js';
 import type { BulkStatus, BulkTask, Chunk } from './model.js';
 
 /**
@@ -43,14 +43,7 @@ export class BulkStore {
   }
 
   async get(taskId: string): Promise<BulkTask | undefined> {
-    const out = await this.dynamo.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: bulkPartition(taskId), sk: META },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item === undefined ? undefined : (strip(out.Item) as BulkTask);
+    return (await this.read(taskId, META)) as BulkTask | undefined;
   }
 
   async putChunks(taskId: string, chunks: Chunk[]): Promise<void> {
@@ -69,14 +62,7 @@ export class BulkStore {
   }
 
   async getChunk(taskId: string, index: number): Promise<Chunk | undefined> {
-    const out = await this.dynamo.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: bulkPartition(taskId), sk: chunkKey(index) },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item === undefined ? undefined : (strip(out.Item) as Chunk);
+    return (await this.read(taskId, chunkKey(index))) as Chunk | undefined;
   }
 
   /** Recorded after the successor message is sent, so redeliveries of this chunk do not resend it. */
@@ -168,19 +154,10 @@ export class BulkStore {
    * chunks being worked on (a few, by design), each read in one round trip.
    */
   async progress(taskId: string): Promise<BulkTask | undefined> {
-    const out = await this.dynamo.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: bulkPartition(taskId), sk: META },
-        ConsistentRead: true,
-      }),
-    );
-    if (out.Item === undefined) return undefined;
-    const {
-      activeChunks,
-      doneChunks: _done,
-      ...task
-    } = strip(out.Item) as BulkTask & { activeChunks?: Set<number>; doneChunks?: Set<number> };
+    const item = (await this.read(taskId, META)) as
+      (BulkTask & { activeChunks?: Set<number>; doneChunks?: Set<number> }) | undefined;
+    if (item === undefined) return undefined;
+    const { activeChunks, doneChunks: _done, ...task } = item;
     const active = [...(activeChunks ?? [])];
     if (active.length === 0) return task;
     const chunks = await Promise.all(active.map((index) => this.getChunk(taskId, index)));
@@ -224,9 +201,21 @@ export class BulkStore {
     );
     const last = out.LastEvaluatedKey as { sk?: string } | undefined;
     return {
-      devices: (out.Items ?? []).map((item) => strip(item) as Task),
+      devices: (out.Items ?? []).map((item) => withoutKey(item) as Task),
       ...(last?.sk !== undefined ? { nextToken: Buffer.from(last.sk).toString('base64url') } : {}),
     };
+  }
+
+  /** One item of the task's partition, read consistently, without its key attributes. */
+  private async read(taskId: string, sk: string): Promise<unknown> {
+    const out = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: bulkPartition(taskId), sk },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item === undefined ? undefined : withoutKey(out.Item);
   }
 
   private async setStatus(
@@ -258,12 +247,6 @@ export class BulkStore {
       throw e;
     }
   }
-}
-
-/** An item without its key attributes: the stored object as the code wrote it. */
-function strip(item: Record<string, unknown>): unknown {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest;
 }
 
 /** The page token is the last line's sort key; anything else is the caller's mistake. */

@@ -1,7 +1,7 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
-import type { Checkpoint } from '../tasks/model.js';
+import type { Checkpoint, Task } from '../tasks/model.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import type { Envelope } from '../crypto/envelope.js';
 import type { ProvisionRequest } from '../tasks/request.js';
@@ -24,18 +24,31 @@ export interface ProvisioningContext {
   save(patch: CheckpointPatch): Promise<void>;
 }
 
-export function contextSaver(
-  tasks: TaskStore,
-  taskId: string,
+/**
+ * The context for running `task` under `owner`'s lease: a private copy of its checkpoint, and a
+ * `save` that writes each patch to the task (failing once the lease is lost) before applying it
+ * to that copy.
+ */
+export function leasedContext(
+  deps: { tasks: TaskStore; iot: IoTClient; secrets: SecretBox; logger: Logger; leaseSeconds: number },
+  task: Pick<Task, 'taskId' | 'request' | 'checkpoint' | 'privateKey'>,
   owner: string,
-  leaseSeconds: number,
-  ctx: Pick<ProvisioningContext, 'checkpoint' | 'privateKey'>,
-): (patch: CheckpointPatch) => Promise<void> {
-  return async (patch) => {
-    await tasks.checkpoint(taskId, owner, leaseSeconds, patch);
-    if (patch.certificate) ctx.checkpoint.certificate = patch.certificate;
-    if (patch.thing) ctx.checkpoint.thing = patch.thing;
-    if (patch.policy) ctx.checkpoint.policies[patch.policy.logicalId] = patch.policy.value;
-    if (patch.privateKey) ctx.privateKey = patch.privateKey;
+): ProvisioningContext {
+  const ctx: ProvisioningContext = {
+    taskId: task.taskId,
+    request: task.request,
+    iot: deps.iot,
+    secrets: deps.secrets,
+    logger: deps.logger,
+    checkpoint: { ...task.checkpoint, policies: { ...task.checkpoint.policies } },
+    privateKey: task.privateKey,
+    async save(patch) {
+      await deps.tasks.checkpoint(task.taskId, owner, deps.leaseSeconds, patch);
+      if (patch.certificate) ctx.checkpoint.certificate = patch.certificate;
+      if (patch.thing) ctx.checkpoint.thing = patch.thing;
+      if (patch.policy) ctx.checkpoint.policies[patch.policy.logicalId] = patch.policy.value;
+      if (patch.privateKey) ctx.privateKey = patch.privateKey;
+    },
   };
+  return ctx;
 }

@@ -9,7 +9,7 @@ import { TaskBusyError, TaskNotFoundError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import { compensate } from './compensate.js';
-import { contextSaver, type ProvisioningContext } from './context.js';
+import { leasedContext, type ProvisioningContext } from './context.js';
 import { provision, type ProvisioningDeps } from './provision.js';
 
 export interface TaskRunnerDeps extends ProvisioningDeps {
@@ -44,17 +44,7 @@ export async function runTask(
 
   const task = claim.task;
   const logger = deps.logger.child({ taskId });
-  const ctx: ProvisioningContext = {
-    taskId,
-    request: task.request,
-    iot: deps.iot,
-    secrets: deps.secrets,
-    logger,
-    checkpoint: { ...task.checkpoint, policies: { ...task.checkpoint.policies } },
-    privateKey: task.privateKey,
-    save: () => Promise.resolve(),
-  };
-  ctx.save = contextSaver(deps.tasks, taskId, owner, deps.leaseSeconds, ctx);
+  const ctx = leasedContext({ ...deps, logger }, task, owner);
   logger.info('task started', { attempt: task.attempts, templateId: task.request.provisioningTemplateId });
 
   try {

@@ -16,3 +16,9 @@ export function taskKey(taskId: string): { pk: string; sk: string } {
 export const bulkPartition = (bulkTaskId: string) => `BULK#${bulkTaskId}`;
 export const lineSortKey = (line: number) => `LINE#${String(line).padStart(9, '0')}`;
 export const lineTaskId = (bulkTaskId: string, line: number) => `bulk:${bulkTaskId}:${line}`;
+
+/** A stored item without its key attributes: the object as the code wrote it. */
+export function withoutKey(item: Record<string, unknown>): unknown {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest;
+}

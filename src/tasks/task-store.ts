@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import type { Envelope } from '../crypto/envelope.js';
 import { LeaseLostError, TaskNotFoundError } from './errors.js';
 import type { Checkpoint, ProvisionResult, Task, TaskError } from './model.js';
-import { taskKey } from './task-key.js';
+import { taskKey, withoutKey } from './task-key.js';
 import { ExpressionBuilder, type UpdateParts } from './update-expression.js';
 
 /**
@@ -49,9 +49,7 @@ export class TaskStore {
     const out = await this.dynamo.send(
       new GetCommand({ TableName: this.tableName, Key: key(taskId), ConsistentRead: true }),
     );
-    if (out.Item === undefined) return undefined;
-    const { pk: _pk, sk: _sk, ...task } = out.Item;
-    return task as Task;
+    return out.Item === undefined ? undefined : (withoutKey(out.Item) as Task);
   }
 
   async require(taskId: string): Promise<Task> {
@@ -191,8 +189,7 @@ export class TaskStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const { pk: _pk, sk: _sk, ...task } = out.Attributes ?? {};
-      return task as Task;
+      return withoutKey(out.Attributes ?? {}) as Task;
     } catch (e: unknown) {
       if (e instanceof ConditionalCheckFailedException) return undefined;
       throw e;

@@ -9,7 +9,7 @@ import {
 import { awsCall } from '../aws/classify-error.js';
 import { NotFoundError } from '../errors.js';
 import { TemplateNotFoundError } from '../templates/errors.js';
-import type { TemplateLocation } from '../templates/template-store.js';
+import { templateKey, type TemplateLocation } from '../templates/template-store.js';
 import { ListQueryInvalidError } from './errors.js';
 
 export interface TemplateSummary {
@@ -40,7 +40,7 @@ export class TemplateBucket {
   ) {}
 
   key(templateId: string): string {
-    return `${this.location.prefix}${templateId}${this.location.suffix}`;
+    return templateKey(this.location, templateId);
   }
 
   /**

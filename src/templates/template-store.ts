@@ -9,6 +9,14 @@ import type { ParsedTemplate } from './types.js';
  * template is revalidated with its ETag, so an update is noticed without re-reading and re-parsing
  * every unchanged template.
  */
+/** CDF's layout: `<prefix><id><suffix>`, by default `templates/<id>.json`. */
+export function templateKey(
+  location: Pick<TemplateLocation, 'prefix' | 'suffix'>,
+  templateId: string,
+): string {
+  return `${location.prefix}${templateId}${location.suffix}`;
+}
+
 export interface TemplateLocation {
   bucket: string;
   prefix: string;
@@ -33,7 +41,7 @@ export class TemplateStore {
   ) {}
 
   key(templateId: string): string {
-    return `${this.location.prefix}${templateId}${this.location.suffix}`;
+    return templateKey(this.location, templateId);
   }
 
   async load(templateId: string): Promise<ParsedTemplate> {

@@ -3,6 +3,7 @@ import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import type { RunningWorkers } from '../../workers/start-consumers.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { thingExists } from '../support/iot-registry.js';
+import { waitFor } from '../support/wait.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 import { putTemplate } from '../support/templates.js';
 
@@ -29,16 +30,12 @@ describe('IoT throttling during a bulk task', () => {
     const total = 12;
     const parameters = Array.from({ length: total }, (_, i) => ({ ThingName: `throttled-${i}` }));
     const task = await submitBulkTask({ provisioningTemplateId: 'thing-only', parameters }, stack.services);
-    const deadline = Date.now() + 90_000;
-    let current = await stack.services.bulk.get(task.taskId);
-    while (
-      current?.status !== 'Completed' &&
-      current?.status !== 'CompletedWithFailures' &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 200));
-      current = await stack.services.bulk.get(task.taskId);
-    }
+    const current = await waitFor(
+      'the throttled bulk task to finish',
+      () => stack.services.bulk.get(task.taskId),
+      (t) => t?.status === 'Completed' || t?.status === 'CompletedWithFailures',
+      90_000,
+    );
     expect(current).toMatchObject({ status: 'Completed', successCount: total, failureCount: 0 });
     // 12 devices make at least 24 IoT calls (DescribeThing, CreateThing): 6 or more were refused.
     expect(proxy.injected()).toBeGreaterThanOrEqual(6);

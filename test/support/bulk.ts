@@ -1,4 +1,7 @@
 import { request } from './http.js';
+import { waitFor } from './wait.js';
+
+const FINAL = ['Completed', 'CompletedWithFailures', 'Failed', 'Cancelled'];
 
 /** Polls a bulk task until it reaches a final status. */
 export async function pollBulk(
@@ -6,17 +9,8 @@ export async function pollBulk(
   taskId: string,
   timeoutMs = 60_000,
 ): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await request(baseUrl, 'GET', `/bulkthings/${taskId}`);
-    const status = String(res.body.status);
-    if (['Completed', 'CompletedWithFailures', 'Failed', 'Cancelled'].includes(status)) return res.body;
-    if (Date.now() > deadline)
-      throw new Error(
-        `bulk task ${taskId} still ${status} after ${timeoutMs} ms: ${JSON.stringify(res.body)}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const read = async () => (await request(baseUrl, 'GET', `/bulkthings/${taskId}`)).body;
+  return waitFor(`bulk task ${taskId}`, read, (task) => FINAL.includes(String(task.status)), timeoutMs);
 }
 
 /** Every device result of a bulk task, following nextToken. */

@@ -1,5 +1,5 @@
 import type { CheckpointPatch, ProvisioningContext } from '../../src/provisioning/context.js';
-import { contextSaver } from '../../src/provisioning/context.js';
+import { leasedContext } from '../../src/provisioning/context.js';
 import { awsCertificateMode } from '../../src/provisioning/certificate-modes/aws-certificate.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
 import type { TestStack } from './stack.js';
@@ -16,18 +16,7 @@ async function claimedContext(
 ): Promise<ProvisioningContext> {
   const claim = await stack.services.tasks.claim(taskId, owner, leaseSeconds);
   if (claim.kind !== 'claimed') throw new Error(`could not claim ${taskId}: ${claim.kind}`);
-  const ctx: ProvisioningContext = {
-    taskId,
-    request,
-    iot: stack.clients.iot,
-    secrets: stack.services.secrets,
-    logger: stack.services.logger,
-    checkpoint: { policies: {} },
-    privateKey: undefined,
-    save: () => Promise.resolve(),
-  };
-  ctx.save = contextSaver(stack.services.tasks, taskId, owner, leaseSeconds, ctx);
-  return ctx;
+  return leasedContext({ ...stack.services, leaseSeconds }, { ...claim.task, request }, owner);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ProvisionRequest } from '../../src/tasks/request.js';
+import { waitFor } from './wait.js';
 
 /** Small fetch helpers for talking to the running API as a client would. */
 export interface JsonResponse<T = Record<string, unknown>> {
@@ -27,17 +28,17 @@ export function provisionNow(apiUrl: string, body: ProvisionRequest): Promise<Js
   return request(apiUrl, 'POST', '/things', { body, headers: { prefer: 'wait=20' } });
 }
 
+/** Polls a task until it is SUCCEEDED or FAILED. */
 export async function pollTask(
   baseUrl: string,
   taskId: string,
   timeoutMs = 20_000,
 ): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await request(baseUrl, 'GET', `/provisioningtasks/${taskId}`);
-    if (res.body.status === 'SUCCEEDED' || res.body.status === 'FAILED') return res.body;
-    if (Date.now() > deadline)
-      throw new Error(`task ${taskId} still ${String(res.body.status)} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const read = async () => (await request(baseUrl, 'GET', `/provisioningtasks/${taskId}`)).body;
+  return waitFor(
+    `task ${taskId}`,
+    read,
+    (task) => task.status === 'SUCCEEDED' || task.status === 'FAILED',
+    timeoutMs,
+  );
 }
