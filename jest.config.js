@@ -1,7 +1,8 @@
 /**
  * Tests run as native ES modules (the runtime's own module system), transformed by swc.
- * Two projects: `unit` (pure logic, no AWS) and `integration` (against the moto emulator that
- * the integration project's global setup starts once for the whole run).
+ * Three projects: `unit` (pure logic, no AWS; test/unit mirrors src/), `deploy` (builds the
+ * bundles and packages the stack, offline) and `integration` (against the moto emulator that the
+ * integration project's global setup starts once for the whole run).
  */
 const shared = {
   testEnvironment: 'node',
@@ -20,6 +21,14 @@ export default {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...shared,
+      displayName: 'deploy',
+      testMatch: ['<rootDir>/test/deploy/**/*.test.ts'],
+      // esbuild builds every bundle and serverless packages the stack: minutes on a busy machine.
+      testTimeout: 240_000,
+      slowTestThreshold: 60,
+    },
+    {
+      ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
@@ -30,4 +39,10 @@ export default {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // Measured on every run and printed as a summary; no thresholds (README, Development).
+  collectCoverage: true,
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['src/**/*.ts', 'api/**/*.ts', 'workers/**/*.ts'],
+  coverageReporters: ['text-summary', ['json-summary', { file: 'coverage-summary.json' }]],
+  coverageDirectory: '.local/coverage',
 };

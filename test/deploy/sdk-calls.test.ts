@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { iamActionsOf, neededActions } from '../../../infra/deploy/iam-actions.js';
-import { scanSdkCalls } from '../../../infra/deploy/sdk-calls.js';
+import { iamActionsOf, neededActions } from '../../infra/deploy/iam-actions.js';
+import { scanSdkCalls } from '../../infra/deploy/sdk-calls.js';
 
 /** A bundle as esbuild writes it unminified: each file's code after a `// <path>` line. */
 const bundle = (files: Record<string, string>) =>

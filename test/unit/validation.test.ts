@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import Type from 'typebox';
-import { validator } from '../../../src/validation.js';
+import { validator } from '../../src/validation.js';
 
 const Device = Type.Object(
   {

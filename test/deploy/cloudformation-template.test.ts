@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import {
   ofType,
   packagedTemplate,

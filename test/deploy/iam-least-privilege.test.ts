@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { BUNDLE_NAMES, readableBundles, type BundleName } from '../../../infra/deploy/bundles.js';
-import { ANY_RESOURCE_ACTIONS, neededActions } from '../../../infra/deploy/iam-actions.js';
-import { scanSdkCalls, splitSections, type SdkScan } from '../../../infra/deploy/sdk-calls.js';
+import { BUNDLE_NAMES, readableBundles, type BundleName } from '../../infra/deploy/bundles.js';
+import { ANY_RESOURCE_ACTIONS, neededActions } from '../../infra/deploy/iam-actions.js';
+import { scanSdkCalls, splitSections, type SdkScan } from '../../infra/deploy/sdk-calls.js';
 import {
   grants,
   packagedTemplate,

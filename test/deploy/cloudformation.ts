@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BundleName } from '../../../infra/deploy/bundles.js';
-import { packageService } from '../../../infra/deploy/sls.js';
+import type { BundleName } from '../../infra/deploy/bundles.js';
+import { packageService } from '../../infra/deploy/sls.js';
 
 /** The parts of a CloudFormation template the deploy tests read. */
 export interface Resource {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 
 const MASTER_KEY_BYTES = randomBytes(32);
 const MASTER_KEY = MASTER_KEY_BYTES.toString('base64');
