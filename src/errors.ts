@@ -52,6 +52,22 @@ export class InternalError extends ServiceError {
   readonly kind = 'internal';
 }
 
+/**
+ * The base of an area's invalid-input error whose `code` is one of `Code`, so both the constructor
+ * and `instanceof` narrow it: `class CaError extends invalidInputWithCodes<CaErrorCode>() {}`.
+ * A class generic over its codes would lose them at `instanceof` (its type argument becomes `any`).
+ */
+export function invalidInputWithCodes<Code extends string>() {
+  return class extends InvalidInputError {
+    declare readonly code: Code;
+
+    // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- it narrows `code` to `Code`
+    constructor(code: Code, message: string, options?: ErrorOptions) {
+      super(code, message, options);
+    }
+  };
+}
+
 export function isServiceError(e: unknown): e is ServiceError {
   return e instanceof ServiceError;
 }

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.js';
+import { invalidInputWithCodes } from '../errors.js';
 
 export type CertificateErrorCode =
   /** Not a PEM certificate at all (garbage, a key, a CSR, truncated base64). */
@@ -18,11 +18,4 @@ export type CertificateErrorCode =
   | 'CERT_INFO_INVALID';
 
 /** Every certificate problem is the caller's (or the CA's owner's) to fix: retrying cannot help. */
-export class CertificateError extends InvalidInputError {
-  declare readonly code: CertificateErrorCode;
-
-  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- it narrows `code` to the list above
-  constructor(code: CertificateErrorCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
-}
+export class CertificateError extends invalidInputWithCodes<CertificateErrorCode>() {}

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../errors.js';
+import { invalidInputWithCodes } from '../../errors.js';
 
 export type CaErrorCode =
   /** createDeviceCertificate without `cdfProvisioningParameters.caId`. */
@@ -27,11 +27,4 @@ export type CaErrorCode =
  * submit (a task is never recorded for them) and end a task FAILED if they appear later, e.g. when
  * a CA is deactivated between submit and work: retrying cannot help.
  */
-export class CaError extends InvalidInputError {
-  declare readonly code: CaErrorCode;
-
-  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- it narrows `code` to the list above
-  constructor(code: CaErrorCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
-}
+export class CaError extends invalidInputWithCodes<CaErrorCode>() {}

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../errors.js';
+import { invalidInputWithCodes } from '../../errors.js';
 
 export type ModeInputErrorCode =
   /** A mode that makes a certificate without a CSR needs `certInfo` for its subject. */
@@ -11,11 +11,4 @@ export type ModeInputErrorCode =
   | 'CA_MISMATCH';
 
 /** A request's `cdfProvisioningParameters` do not fit the template's certificate mode. */
-export class ModeInputError extends InvalidInputError {
-  declare readonly code: ModeInputErrorCode;
-
-  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- it narrows `code` to the list above
-  constructor(code: ModeInputErrorCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
-}
+export class ModeInputError extends invalidInputWithCodes<ModeInputErrorCode>() {}
