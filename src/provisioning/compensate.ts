@@ -1,3 +1,4 @@
+import { unlessGone } from '../aws/unless-gone.js';
 import {
   DeleteCertificateCommand,
   DeletePolicyCommand,
@@ -8,7 +9,7 @@ import {
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { awsCall } from '../aws/classify-error.js';
-import { NotFoundError, TransientError, describeError } from '../errors.js';
+import { TransientError, describeError } from '../errors.js';
 import type { ProvisioningContext } from './context.js';
 
 /**
@@ -22,9 +23,8 @@ export async function compensate(ctx: ProvisioningContext): Promise<string[]> {
   const leftBehind: string[] = [];
   const step = async (what: string, call: () => Promise<unknown>): Promise<void> => {
     try {
-      await awsCall(what, call);
+      await unlessGone(() => awsCall(what, call));
     } catch (e: unknown) {
-      if (e instanceof NotFoundError) return;
       if (e instanceof TransientError) throw e;
       ctx.logger.warn('compensation step failed', { step: what, error: describeError(e) });
       leftBehind.push(what);
@@ -70,13 +70,10 @@ export async function compensate(ctx: ProvisioningContext): Promise<string[]> {
 
 /** A policy another device attached meanwhile (same document, same name) must survive. */
 async function policyInUse(ctx: ProvisioningContext, policyName: string): Promise<boolean> {
-  try {
-    const out = await awsCall(`listing the targets of policy '${policyName}'`, () =>
+  const out = await unlessGone(() =>
+    awsCall(`listing the targets of policy '${policyName}'`, () =>
       ctx.iot.send(new ListTargetsForPolicyCommand({ policyName, pageSize: 1 })),
-    );
-    return (out.targets ?? []).length > 0;
-  } catch (e: unknown) {
-    if (e instanceof NotFoundError) return false;
-    throw e;
-  }
+    ),
+  );
+  return (out?.targets ?? []).length > 0;
 }

@@ -2,8 +2,8 @@ import { UpdateCertificateCommand } from '@aws-sdk/client-iot';
 import { classifyAwsError } from '../aws/classify-error.js';
 import { CertificateStatusLockedError, CertificateStatusPartialError, ThingNotFoundError } from './errors.js';
 import { describeThing, readCertificate, type ThingReadDeps } from './get-thing.js';
-import { unlessGone } from './gone.js';
-import { iotLists } from './iot-lists.js';
+import { unlessGone } from '../aws/unless-gone.js';
+import { iotLists } from '../aws/iot-lists.js';
 import type { PatchCertificateRequest } from './schemas.js';
 import { certificateIdOf, checkThingName } from './thing-name.js';
 

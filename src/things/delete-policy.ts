@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-iot';
 import { awsCall } from '../aws/classify-error.js';
 import { retryWhileAttached, type RetryPolicy } from './consistency-retry.js';
-import { unlessGone } from './gone.js';
-import type { IotLists } from './iot-lists.js';
+import { unlessGone } from '../aws/unless-gone.js';
+import type { IotLists } from '../aws/iot-lists.js';
 
 export type PolicyOutcome = 'deleted' | 'kept' | 'gone';
 

@@ -4,8 +4,8 @@ import { retryWhileAttached, type RetryPolicy } from './consistency-retry.js';
 import { deletePolicyIfUnused } from './delete-policy.js';
 import { CertificateStatusLockedError } from './errors.js';
 import { describeThing, readCertificate, type ThingReadDeps } from './get-thing.js';
-import { unlessGone } from './gone.js';
-import { iotLists, type IotLists } from './iot-lists.js';
+import { unlessGone } from '../aws/unless-gone.js';
+import { iotLists, type IotLists } from '../aws/iot-lists.js';
 import { deleteCertificate, detachPrincipal, type CertificateToDelete } from './release-certificate.js';
 import { certificateIdOf, checkThingName } from './thing-name.js';
 

@@ -10,8 +10,8 @@ import { awsCall } from '../aws/classify-error.js';
 import { present } from '../aws/present.js';
 import { NotFoundError } from '../errors.js';
 import { ThingNotFoundError } from './errors.js';
-import { unlessGone } from './gone.js';
-import { iotLists, type IotLists } from './iot-lists.js';
+import { unlessGone } from '../aws/unless-gone.js';
+import { iotLists, type IotLists } from '../aws/iot-lists.js';
 import type { Thing } from './schemas.js';
 import { certificateIdOf, checkThingName } from './thing-name.js';
 

@@ -18,7 +18,7 @@ import { awsCall } from '../../src/aws/classify-error.js';
 import { retryWhileAttached } from '../../src/things/consistency-retry.js';
 import { deletePolicyIfUnused } from '../../src/things/delete-policy.js';
 import { deleteThing } from '../../src/things/delete-thing.js';
-import { iotLists } from '../../src/things/iot-lists.js';
+import { iotLists } from '../../src/aws/iot-lists.js';
 import { runNames } from '../support/names.js';
 import { useStack } from '../support/stack.js';
 import { request } from '../support/http.js';

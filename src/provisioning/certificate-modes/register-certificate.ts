@@ -1,3 +1,4 @@
+import { unlessGone } from '../../aws/unless-gone.js';
 import {
   DescribeCertificateCommand,
   RegisterCertificateCommand,
@@ -8,7 +9,7 @@ import {
 import { createHash, X509Certificate } from 'node:crypto';
 import { awsCall } from '../../aws/classify-error.js';
 import { present } from '../../aws/present.js';
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { ConflictError } from '../../errors.js';
 import type { Checkpoint } from '../../tasks/model.js';
 import type { ProvisioningContext } from '../context.js';
 
@@ -103,15 +104,14 @@ function alreadyRegisteredArn(e: ConflictError): string | undefined {
 }
 
 async function describeArn(ctx: ProvisioningContext, certificateId: string): Promise<string | undefined> {
-  try {
-    const out = await awsCall(`reading certificate '${certificateId}'`, () =>
+  const out = await unlessGone(() =>
+    awsCall(`reading certificate '${certificateId}'`, () =>
       ctx.iot.send(new DescribeCertificateCommand({ certificateId })),
-    );
-    return present(out.certificateDescription?.certificateArn, 'certificateArn');
-  } catch (e: unknown) {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  }
+    ),
+  );
+  return out === undefined
+    ? undefined
+    : present(out.certificateDescription?.certificateArn, 'certificateArn');
 }
 
 /** DynamoDB documents must not carry `undefined` members the type allows to be absent. */

@@ -1,3 +1,4 @@
+import { unlessGone } from '../../aws/unless-gone.js';
 import {
   CreateCertificateFromCsrCommand,
   DescribeCertificateCommand,
@@ -8,7 +9,6 @@ import { awsCall } from '../../aws/classify-error.js';
 import { checkCertificatePem } from '../../certificates/index.js';
 import { registerCertificate } from '../certificate-modes/register-certificate.js';
 import { present } from '../../aws/present.js';
-import { NotFoundError } from '../../errors.js';
 import type { ExpandedCertificate } from '../../templates/types.js';
 import type { Checkpoint } from '../../tasks/model.js';
 import type { ProvisioningContext } from '../context.js';
@@ -114,20 +114,18 @@ async function describe(
   ctx: ProvisioningContext,
   certificateId: string,
 ): Promise<{ arn: string; pem: string; status: string } | undefined> {
-  try {
-    const out = await awsCall(`reading certificate '${certificateId}'`, () =>
+  const out = await unlessGone(() =>
+    awsCall(`reading certificate '${certificateId}'`, () =>
       ctx.iot.send(new DescribeCertificateCommand({ certificateId })),
-    );
-    const d = out.certificateDescription;
-    return {
-      arn: present(d?.certificateArn, 'certificateArn'),
-      pem: present(d?.certificatePem, 'certificatePem'),
-      status: present(d?.status, 'status'),
-    };
-  } catch (e: unknown) {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  }
+    ),
+  );
+  if (out === undefined) return undefined;
+  const d = out.certificateDescription;
+  return {
+    arn: present(d?.certificateArn, 'certificateArn'),
+    pem: present(d?.certificatePem, 'certificatePem'),
+    status: present(d?.status, 'status'),
+  };
 }
 
 async function setStatus(ctx: ProvisioningContext, certificateId: string, status: string): Promise<void> {

@@ -1,8 +1,9 @@
+import { unlessGone } from '../../aws/unless-gone.js';
 import { AttachPolicyCommand, CreatePolicyCommand, GetPolicyCommand } from '@aws-sdk/client-iot';
 import { createHash } from 'node:crypto';
 import { awsCall } from '../../aws/classify-error.js';
 import { present } from '../../aws/present.js';
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { ConflictError } from '../../errors.js';
 import type { Checkpoint } from '../../tasks/model.js';
 import type { ExpandedPolicy } from '../../templates/types.js';
 import type { ProvisioningContext } from '../context.js';
@@ -81,13 +82,8 @@ async function createPolicy(
 }
 
 async function policyArn(ctx: ProvisioningContext, policyName: string): Promise<string | undefined> {
-  try {
-    const out = await awsCall(`reading policy '${policyName}'`, () =>
-      ctx.iot.send(new GetPolicyCommand({ policyName })),
-    );
-    return present(out.policyArn, 'policyArn');
-  } catch (e: unknown) {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  }
+  const out = await unlessGone(() =>
+    awsCall(`reading policy '${policyName}'`, () => ctx.iot.send(new GetPolicyCommand({ policyName }))),
+  );
+  return out === undefined ? undefined : present(out.policyArn, 'policyArn');
 }

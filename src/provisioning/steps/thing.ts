@@ -1,8 +1,9 @@
+import { iotLists } from '../../aws/iot-lists.js';
+import { unlessGone } from '../../aws/unless-gone.js';
 import {
   AddThingToThingGroupCommand,
   CreateThingCommand,
   DescribeThingCommand,
-  ListThingGroupsForThingCommand,
   RemoveThingFromThingGroupCommand,
   UpdateThingCommand,
   type DescribeThingCommandOutput,
@@ -64,14 +65,9 @@ async function describeThing(
   ctx: ProvisioningContext,
   thingName: string,
 ): Promise<DescribeThingCommandOutput | undefined> {
-  try {
-    return await awsCall(`reading thing '${thingName}'`, () =>
-      ctx.iot.send(new DescribeThingCommand({ thingName })),
-    );
-  } catch (e: unknown) {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  }
+  return unlessGone(() =>
+    awsCall(`reading thing '${thingName}'`, () => ctx.iot.send(new DescribeThingCommand({ thingName }))),
+  );
 }
 
 async function applyOverrides(
@@ -136,16 +132,8 @@ async function overrideGroups(
 }
 
 async function currentGroups(ctx: ProvisioningContext, thingName: string): Promise<string[]> {
-  const names: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await awsCall(`listing the groups of thing '${thingName}'`, () =>
-      ctx.iot.send(new ListThingGroupsForThingCommand({ thingName, nextToken })),
-    );
-    names.push(...(page.thingGroups ?? []).flatMap((g) => (g.groupName ? [g.groupName] : [])));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return names;
+  const groups = await iotLists(ctx.iot).thingGroups(thingName);
+  return groups.map((g) => g.groupName);
 }
 
 async function addToGroups(ctx: ProvisioningContext, spec: ExpandedThing, groups: string[]): Promise<void> {
