@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { describeError } from '../src/errors.js';
-import type { Services } from '../src/services.js';
 import { HttpRequestError, payloadTooLarge } from './errors.js';
 import { asServiceError, httpStatusOf } from './http-status.js';
-import { negotiate, responseMediaType } from './media-type.js';
+import type { ApiServices } from './compose.js';
+import { negotiate, negotiatedContentType } from './media-type.js';
 import { openApiRoutes } from './openapi.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { provisioningRoutes } from './routes/provisioning.js';
@@ -19,8 +19,9 @@ const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
  * The HTTP API, one Hono app for both the local server and the Lambda entry. Every error becomes
  * `{message, code}` with the status its kind maps to; nothing unexpected leaks beyond a 500.
  */
-export function createApp(services: Services): Hono {
+export function createApp(services: ApiServices): Hono {
   const app = new Hono();
+  app.use(negotiatedContentType);
   app.use(negotiate);
   const limit = (maxSize: number) =>
     bodyLimit({
@@ -52,7 +53,6 @@ export function createApp(services: Services): Hono {
       error: describeError(e),
       stack: status === 500 && e instanceof Error ? e.stack : undefined,
     });
-    c.header('Content-Type', responseMediaType(c));
     // Refused before its body was read: the server drops the connection, so tell the client.
     if (error instanceof HttpRequestError && error.status !== 400) c.header('Connection', 'close');
     return c.json({ message: error.message, code: error.code }, status);

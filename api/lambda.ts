@@ -3,8 +3,8 @@
    the npm registry yet; switch when it is. */
 import { handle } from 'hono/aws-lambda';
 import { loadConfig } from '../src/config.js';
-import { createServices } from '../src/services.js';
 import { createApp } from './app.js';
+import { createApiServices } from './compose.js';
 
 /**
  * API Gateway entry (REST API and HTTP API events alike). The app is built once per container
@@ -14,6 +14,6 @@ type LambdaHandler = ReturnType<typeof handle>;
 let lambda: Promise<LambdaHandler> | undefined;
 
 export const handler: LambdaHandler = async (event, context) => {
-  lambda ??= createServices(loadConfig()).then((services) => handle(createApp(services)));
+  lambda ??= createApiServices(loadConfig()).then((services) => handle(createApp(services)));
   return (await lambda)(event, context);
 };

@@ -13,12 +13,16 @@ const ACCEPTABLE = new Set([...ACCEPTED, '*/*', 'application/*', 'application/x-
 const mediaTypes = (header: string) =>
   header.split(',').map((part) => (part.split(';')[0] ?? '').trim().toLowerCase());
 
+/**
+ * Refuses what cannot be answered (406) or read (415). Only a request that carries a body needs a
+ * JSON Content-Type: `curl -X POST .../cancel` sends none, and has nothing to be refused for.
+ */
 export const negotiate: MiddlewareHandler = async (c, next) => {
   const accept = c.req.header('accept');
   if (accept !== undefined && accept.trim() !== '' && !mediaTypes(accept).some((t) => ACCEPTABLE.has(t))) {
     throw notAcceptable(accept);
   }
-  if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
+  if (hasBody(c)) {
     const contentType = c.req.header('content-type');
     const type = contentType === undefined ? undefined : mediaTypes(contentType)[0];
     if (type === undefined || !ACCEPTED.has(type)) throw unsupportedMediaType(contentType);
@@ -26,8 +30,28 @@ export const negotiate: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/**
+ * Every JSON answer (errors included) in the vendor type when the caller asked for it, else in
+ * plain JSON: once here rather than at each route. Register it first, so it sees the answers of
+ * the middleware after it and of the error handler too.
+ */
+export const negotiatedContentType: MiddlewareHandler = async (c, next) => {
+  await next();
+  const type = c.res.headers.get('content-type');
+  if (type !== null && mediaTypes(type)[0] === 'application/json') {
+    c.res.headers.set('content-type', responseMediaType(c));
+  }
+};
+
 /** Answer in the vendor type when the caller asked for it, else in plain JSON. */
-export function responseMediaType(c: Context): string {
+function responseMediaType(c: Context): string {
   const accept = c.req.header('accept') ?? '';
   return mediaTypes(accept).includes(CDF_MEDIA_TYPE) ? CDF_MEDIA_TYPE : 'application/json';
+}
+
+/** HTTP/1.1: a request has a body when it says how long (and that is not 0) or that it is chunked. */
+function hasBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  if (length !== undefined) return length.trim() !== '0';
+  return c.req.header('transfer-encoding') !== undefined;
 }

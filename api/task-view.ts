@@ -1,25 +1,18 @@
+import type { Static } from 'typebox';
 import type { SecretBox } from '../src/crypto/secret-box.js';
 import type { Task } from '../src/tasks/model.js';
+import type {
+  ProvisionResponse as ProvisionResponseSchema,
+  TaskView as TaskViewSchema,
+} from './openapi/response-schemas.js';
 
 /**
  * What `GET /provisioningtasks/{taskId}` shows: the task's state, and when it succeeded the CDF
  * `ProvisionResponse` fields at the top level (so CDF clients parse it as before), with the
  * private key decrypted for the caller. The key is never logged or sent anywhere else.
  */
-export interface ProvisionResponse {
-  certificatePem?: string;
-  publicKey?: string;
-  privateKey?: string;
-  resourceArns: Record<string, string>;
-}
-
-export interface TaskView extends Partial<ProvisionResponse> {
-  taskId: string;
-  status: Task['status'];
-  createdAt: string;
-  updatedAt: string;
-  error?: { code: string; message: string };
-}
+export type ProvisionResponse = Static<typeof ProvisionResponseSchema>;
+export type TaskView = Static<typeof TaskViewSchema>;
 
 export async function provisionResponse(task: Task, secrets: SecretBox): Promise<ProvisionResponse> {
   const result = task.result ?? { resourceArns: {} };

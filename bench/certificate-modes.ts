@@ -6,7 +6,7 @@ import { createAwsClients, clientOptionsFrom } from '../src/aws/clients.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { runTask } from '../src/provisioning/run-task.js';
-import { createServices } from '../src/services.js';
+import { createWorkerServices } from '../workers/compose.js';
 import { newTask } from '../src/tasks/new-task.js';
 import type { CdfProvisioningParameters } from '../src/tasks/request.js';
 
@@ -31,7 +31,7 @@ const config = loadConfig({
 const clients = createAwsClients(clientOptionsFrom(config));
 await bootstrap(clients, config, { cas: false });
 const cas = await bootstrapSampleCas(clients, config);
-const services = await createServices(config, { clients, logger: createLogger({ level: 'warn' }) });
+const services = await createWorkerServices(config, { clients, logger: createLogger({ level: 'warn' }) });
 
 const certInfo = { country: 'US', commonName: 'bench' };
 const modes: [string, string, CdfProvisioningParameters | undefined][] = [

@@ -1,9 +1,11 @@
 import { createApp } from '../api/app.js';
+import { apiServices } from '../api/compose.js';
 import { startServer } from '../api/server.js';
 import { createAwsClients, clientOptionsFrom } from '../src/aws/clients.js';
+import { createCommonServices } from '../src/common-services.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { createServices } from '../src/services.js';
+import { workerServices } from '../workers/compose.js';
 import { startConsumers } from '../workers/start-consumers.js';
 import { bootstrap } from './bootstrap.js';
 import { startMoto, type RunningMoto } from './moto.mjs';
@@ -28,9 +30,14 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   const clients = createAwsClients(clientOptionsFrom(config));
   await bootstrap(clients, config);
-  const services = await createServices(config, { clients, logger });
-  const server = await startServer(createApp(services), config.port, process.env.HOST ?? '127.0.0.1');
-  const workers = startConsumers(services);
+  // One process, both runtimes: the API's and the workers' roots over the same common services.
+  const common = await createCommonServices(config, { clients, logger });
+  const server = await startServer(
+    createApp(apiServices(common)),
+    config.port,
+    process.env.HOST ?? '127.0.0.1',
+  );
+  const workers = startConsumers(workerServices(common));
   process.stdout.write(usage(server.url, config.endpoint));
 
   const shutdown = async (signal: string) => {

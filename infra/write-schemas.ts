@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { messageSchemas } from '../src/queue/message-schemas.js';
+import { messageSchemas } from './message-schemas.js';
 
 /** `npm run schemas`: writes the queue message contracts as JSON Schema files for the README. */
 for (const [file, schema] of Object.entries(messageSchemas())) {

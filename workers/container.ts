@@ -3,7 +3,7 @@ import Value from 'typebox/value';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { describeError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
-import { createServices, type Services } from '../src/services.js';
+import { createWorkerServices, type WorkerServices } from './compose.js';
 import { startHealthServer } from './health.js';
 import { startConsumers, type RunningWorkers } from './start-consumers.js';
 
@@ -35,10 +35,10 @@ async function main(): Promise<void> {
   const health = await startHealthServer(healthPort(), process.env.HEALTH_HOST ?? '0.0.0.0');
   logger.info('health endpoint listening', { port: health.port, path: '/health' });
 
-  let services: Services | undefined;
+  let services: WorkerServices | undefined;
   let workers: RunningWorkers | undefined;
   let stopping = false;
-  const startup = createServices(config, { logger }).then((s) => {
+  const startup = createWorkerServices(config, { logger }).then((s) => {
     services = s;
     if (stopping) return;
     workers = startConsumers(s);

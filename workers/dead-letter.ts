@@ -1,5 +1,5 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Services } from '../src/services.js';
+import type { Logger } from '../src/logger.js';
+import type { MessageQueue } from '../src/queue/message-queue.js';
 import type { InboundMessage } from './inbound-message.js';
 
 /** Set on messages the worker moved to the DLQ itself, with the reason it could not use them. */
@@ -11,21 +11,15 @@ export const DEAD_LETTER_REASON = 'deadLetterReason';
  * maxReceiveCount times first. Nothing is lost: the DLQ keeps the body for a person to inspect.
  */
 export async function deadLetter(
-  services: Pick<Services, 'clients' | 'queues' | 'logger'>,
+  deps: { logger: Logger },
+  dlq: MessageQueue,
   message: InboundMessage,
   reason: string,
-  dlqUrl = services.queues.requestsDlq,
 ): Promise<'done'> {
-  services.logger.warn('message moved to the DLQ', { messageId: message.messageId, reason });
-  await services.clients.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: dlqUrl,
-      MessageBody: message.body === '' ? '(empty)' : message.body,
-      MessageAttributes: {
-        [DEAD_LETTER_REASON]: { DataType: 'String', StringValue: reason },
-        originalMessageId: { DataType: 'String', StringValue: message.messageId },
-      },
-    }),
-  );
+  deps.logger.warn('message moved to the DLQ', { messageId: message.messageId, reason });
+  await dlq.send(message.body === '' ? '(empty)' : message.body, {
+    [DEAD_LETTER_REASON]: reason,
+    originalMessageId: message.messageId,
+  });
   return 'done';
 }

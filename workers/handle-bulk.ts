@@ -1,11 +1,11 @@
 import { publishBulkCompletion } from '../src/bulk/completion-event.js';
 import { BulkMessage } from '../src/bulk/messages.js';
-import { planBulkTask } from '../src/bulk/plan.js';
+import { planBulkTask, type PlanDeps } from '../src/bulk/plan.js';
 import { runChunk, type ChunkDeps } from '../src/bulk/run-chunk.js';
 import { isServiceError, type ServiceError } from '../src/errors.js';
-import type { Services } from '../src/services.js';
 import type { TaskError } from '../src/tasks/model.js';
 import { validator } from '../src/validation.js';
+import type { WorkerServices } from './compose.js';
 import { deadLetter } from './dead-letter.js';
 import type { InboundMessage } from './inbound-message.js';
 import type { Handled } from './process-batch.js';
@@ -13,7 +13,7 @@ import type { Handled } from './process-batch.js';
 const bulkMessage = validator(BulkMessage);
 
 /** A message from the bulk queue: a task to plan, or a chunk of devices to provision. */
-export async function handleBulkMessage(message: InboundMessage, services: Services): Promise<Handled> {
+export async function handleBulkMessage(message: InboundMessage, services: WorkerServices): Promise<Handled> {
   return dispatch(message, services, undefined);
 }
 
@@ -21,7 +21,10 @@ export async function handleBulkMessage(message: InboundMessage, services: Servi
  * A bulk message that died: a plan fails its task; a chunk's devices are abandoned (what they made
  * is removed) and counted as failures, and the chain of chunks goes on, so the task still ends.
  */
-export async function handleBulkDeadLetter(message: InboundMessage, services: Services): Promise<Handled> {
+export async function handleBulkDeadLetter(
+  message: InboundMessage,
+  services: WorkerServices,
+): Promise<Handled> {
   return dispatch(message, services, {
     code: 'MESSAGE_DEAD_LETTERED',
     message: 'This device could not be provisioned: its chunk failed on every delivery (see the worker logs)',
@@ -31,7 +34,7 @@ export async function handleBulkDeadLetter(message: InboundMessage, services: Se
 
 async function dispatch(
   message: InboundMessage,
-  services: Services,
+  services: WorkerServices,
   abandon: TaskError | undefined,
 ): Promise<Handled> {
   let body: unknown;
@@ -42,7 +45,7 @@ async function dispatch(
   }
   if (!bulkMessage.check(body)) {
     if (abandon !== undefined) return 'keep';
-    return deadLetter(services, message, 'Not a bulk queue message', services.queues.bulkDlq);
+    return deadLetter(services, services.queues.bulkDlq, message, 'Not a bulk queue message');
   }
   if (body.type === 'bulk.plan') {
     const task = await services.bulk.get(body.bulkTaskId);
@@ -55,12 +58,7 @@ async function dispatch(
       return 'done';
     }
     try {
-      await planBulkTask(task, {
-        ...services,
-        s3: services.clients.s3,
-        sqs: services.clients.sqs,
-        ...bulkSettings(services),
-      });
+      await planBulkTask(task, planDeps(services));
     } catch (e: unknown) {
       if (!isPermanent(e)) throw e;
       await services.bulk.fail(task.taskId, { code: e.code, message: e.message });
@@ -76,25 +74,25 @@ function isPermanent(e: unknown): e is ServiceError {
   return isServiceError(e) && e.kind !== 'transient';
 }
 
-function bulkSettings(services: Services) {
+function planDeps(services: WorkerServices): PlanDeps {
   return {
-    bulkQueueUrl: services.queues.bulk,
+    objects: services.objects,
+    queue: services.queues.bulk,
+    bulk: services.bulk,
     chunkSize: services.config.bulk.chunkSize,
     chunksInFlight: services.config.bulk.chunksInFlight,
   };
 }
 
-function chunkDeps(services: Services): ChunkDeps {
+function chunkDeps(services: WorkerServices): ChunkDeps {
   return {
     ...services,
-    ...bulkSettings(services),
-    s3: services.clients.s3,
-    sqs: services.clients.sqs,
+    ...planDeps(services),
     lineConcurrency: services.config.bulk.lineConcurrency,
     ttlSeconds: services.config.resultTtlSeconds,
     onFinished: async (task) => {
       services.logger.info('bulk task finished', { bulkTaskId: task.taskId, status: task.status });
-      await publishBulkCompletion(services.clients.sqs, services.queues.results, task);
+      await publishBulkCompletion(services.queues.results, task);
     },
   };
 }

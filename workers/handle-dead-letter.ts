@@ -1,7 +1,7 @@
 import { runTask } from '../src/provisioning/run-task.js';
-import type { Services } from '../src/services.js';
 import { TaskId } from '../src/tasks/request.js';
 import { validator } from '../src/validation.js';
+import type { WorkerServices } from './compose.js';
 import { DEAD_LETTER_REASON } from './dead-letter.js';
 import type { InboundMessage } from './inbound-message.js';
 import type { Handled } from './process-batch.js';
@@ -14,7 +14,7 @@ const taskIdShape = validator(TaskId);
  * completion event is sent, and the message is deleted: the task now records what happened.
  * Messages the worker dead-lettered itself have no task; they stay in the DLQ for a person.
  */
-export async function handleDeadLetter(message: InboundMessage, services: Services): Promise<Handled> {
+export async function handleDeadLetter(message: InboundMessage, services: WorkerServices): Promise<Handled> {
   if (message.attributes[DEAD_LETTER_REASON] !== undefined) return 'keep';
   const taskId = taskIdOf(message);
   const task = await services.tasks.get(taskId);

@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../src/config.js';
-import { createServices, type Services } from '../src/services.js';
+import { createWorkerServices, type WorkerServices } from './compose.js';
 import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
@@ -11,12 +11,12 @@ import { processBatch, type Handled } from './process-batch.js';
  * Lambda SQS entry points (event source mappings with ReportBatchItemFailures): only the messages
  * that failed are returned to the queue. Services are built once per container, at first use.
  */
-let services: Promise<Services> | undefined;
-const getServices = () => (services ??= createServices(loadConfig()));
+let services: Promise<WorkerServices> | undefined;
+const getServices = () => (services ??= createWorkerServices(loadConfig()));
 
 function sqsHandler(
-  queue: (s: Services) => string,
-  handle: (m: InboundMessage, s: Services) => Promise<Handled>,
+  queue: (s: WorkerServices) => string,
+  handle: (m: InboundMessage, s: WorkerServices) => Promise<Handled>,
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   return async (event) => {
     const s = await getServices();
@@ -29,8 +29,8 @@ function sqsHandler(
   };
 }
 
-export const requests = sqsHandler((s) => s.queues.requests, handleRequestMessage);
-export const deadLetters = sqsHandler((s) => s.queues.requestsDlq, handleDeadLetter);
+export const requests = sqsHandler((s) => s.queueUrls.requests, handleRequestMessage);
+export const deadLetters = sqsHandler((s) => s.queueUrls.requestsDlq, handleDeadLetter);
 // The same two queues start-consumers.ts consumes in the container.
-export const bulk = sqsHandler((s) => s.queues.bulk, handleBulkMessage);
-export const bulkDeadLetters = sqsHandler((s) => s.queues.bulkDlq, handleBulkDeadLetter);
+export const bulk = sqsHandler((s) => s.queueUrls.bulk, handleBulkMessage);
+export const bulkDeadLetters = sqsHandler((s) => s.queueUrls.bulkDlq, handleBulkDeadLetter);

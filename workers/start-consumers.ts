@@ -1,6 +1,6 @@
 import { Consumer } from 'sqs-consumer';
 import { describeError } from '../src/errors.js';
-import type { Services } from '../src/services.js';
+import type { WorkerServices } from './compose.js';
 import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
@@ -17,14 +17,14 @@ export interface RunningWorkers {
 }
 
 export function startConsumers(
-  services: Services,
+  services: WorkerServices,
   options: { drainTimeoutMs?: number } = {},
 ): RunningWorkers {
-  const queues: [string, (m: InboundMessage, s: Services) => Promise<Handled>][] = [
-    [services.queues.requests, handleRequestMessage],
-    [services.queues.requestsDlq, handleDeadLetter],
-    [services.queues.bulk, handleBulkMessage],
-    [services.queues.bulkDlq, handleBulkDeadLetter],
+  const queues: [string, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
+    [services.queueUrls.requests, handleRequestMessage],
+    [services.queueUrls.requestsDlq, handleDeadLetter],
+    [services.queueUrls.bulk, handleBulkMessage],
+    [services.queueUrls.bulkDlq, handleBulkDeadLetter],
   ];
   const consumers = queues.map(([queueUrl, handle]) => {
     const consumer = Consumer.create({

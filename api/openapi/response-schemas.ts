@@ -1,13 +1,12 @@
-import Type, { type Static } from 'typebox';
-import type { bulkTaskView, deviceResult } from '../../src/bulk/view.js';
-import type { ProvisionResponse as ProvisionResponseCode, TaskView as TaskViewCode } from '../task-view.js';
+import Type from 'typebox';
+
+export { BulkDeviceResult, BulkRegistrationTask, BulkResults } from '../../src/bulk/schemas.js';
 
 /**
- * Schemas for answers the code builds without a typebox schema of its own (api/task-view.ts,
- * src/bulk/view.ts). Each is checked against the code's type at compile time (the `Conforms`
- * aliases below), so a field the code changes or drops breaks the build until it is documented
- * here; the schemas are closed, so a field the code adds fails the answers-match-the-document
- * test (test/integration/things-openapi.test.ts).
+ * Schemas of the provisioning answers. The code's answer types are derived from them
+ * (api/task-view.ts: `Static<typeof TaskView>`), so the document cannot drift from the code; the
+ * schemas are closed, so a field the code adds fails the answers-match-the-document test
+ * (test/integration/things-openapi.test.ts).
  */
 const TaskStatus = Type.Enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED']);
 const ResourceArns = Type.Record(Type.String(), Type.String(), {
@@ -69,52 +68,3 @@ export const TaskView = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
-export const BulkRegistrationTask = Type.Object(
-  {
-    taskId: Type.String(),
-    status: Type.Enum(['Pending', 'InProgress', 'Completed', 'CompletedWithFailures', 'Failed', 'Cancelled']),
-    percentageProgress: Type.Integer({ minimum: 0, maximum: 100 }),
-    successCount: Type.Integer({ minimum: 0 }),
-    failureCount: Type.Integer({ minimum: 0 }),
-    totalCount: Nullable(Type.Integer({ minimum: 0, description: 'null until the input has been read' })),
-    creationDate: Type.String({ format: 'date-time' }),
-    lastModifiedDate: Type.String({ format: 'date-time' }),
-    error: Type.Optional(ErrorSummary),
-  },
-  { additionalProperties: false },
-);
-
-export const BulkDeviceResult = Type.Object(
-  {
-    line: Type.Integer({ minimum: 1 }),
-    status: TaskStatus,
-    thingName: Nullable(Type.String()),
-    certificateId: Nullable(Type.String()),
-    certificatePem: Type.Optional(Nullable(Type.String())),
-    privateKey: Type.Optional(Nullable(Type.String())),
-    resourceArns: Type.Optional(ResourceArns),
-    error: Type.Optional(ErrorSummary),
-  },
-  { additionalProperties: false },
-);
-
-export const BulkResults = Type.Object(
-  {
-    taskId: Type.String(),
-    results: Type.Array(BulkDeviceResult),
-    nextToken: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-);
-
-/** Compiles only when the code's type fits the documented schema. */
-type Conforms<Code extends Schema, Schema> = Code;
-export type Checked =
-  | Conforms<TaskViewCode, Static<typeof TaskView>>
-  | Conforms<ProvisionResponseCode, Static<typeof ProvisionResponse>>
-  | Conforms<ReturnType<typeof bulkTaskView>, Static<typeof BulkRegistrationTask>>
-  | Conforms<Awaited<ReturnType<typeof deviceResult>>, Static<typeof BulkDeviceResult>>;

@@ -6,9 +6,8 @@ import { BulkRegistrationRequest } from '../../src/bulk/request.js';
 import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { bulkTaskView, deviceResult } from '../../src/bulk/view.js';
 import { InvalidInputError } from '../../src/errors.js';
-import type { Services } from '../../src/services.js';
 import { validator } from '../../src/validation.js';
-import { responseMediaType } from '../media-type.js';
+import type { ApiServices } from '../compose.js';
 import { readBody } from '../read-body.js';
 
 const bulkRequest = validator(BulkRegistrationRequest);
@@ -17,7 +16,7 @@ const NDJSON = 'application/x-ndjson';
 const PAGE_SIZE = 100;
 
 /** Bulk registration: submit, follow, cancel, and read every device's outcome. */
-export function bulkRoutes(services: Services): Hono {
+export function bulkRoutes(services: ApiServices): Hono {
   const app = new Hono();
   const load = async (
     taskId: string,
@@ -33,7 +32,6 @@ export function bulkRoutes(services: Services): Hono {
 
   app.post('/bulkthings', async (c) => {
     const task = await submitBulkTask(await readBody(c, bulkRequest), services);
-    c.header('Content-Type', responseMediaType(c));
     c.header('Location', `/bulkthings/${task.taskId}`);
     return c.json(bulkTaskView(task), 202);
   });
@@ -41,7 +39,6 @@ export function bulkRoutes(services: Services): Hono {
   app.get('/bulkthings/:taskId', async (c) => {
     // Live counters: finished chunks plus the few being worked on.
     const task = await load(c.req.param('taskId'), (id) => services.bulk.progress(id));
-    c.header('Content-Type', responseMediaType(c));
     return c.json(bulkTaskView(task), 200);
   });
 
@@ -73,7 +70,6 @@ export function bulkRoutes(services: Services): Hono {
     }
     const limit = Math.min(Number(c.req.query('limit') ?? PAGE_SIZE) || PAGE_SIZE, 1000);
     const page = await services.bulk.results(task.taskId, { limit, nextToken: c.req.query('nextToken') });
-    c.header('Content-Type', responseMediaType(c));
     return c.json({
       taskId: task.taskId,
       results: await Promise.all(page.devices.map((d) => deviceResult(d, services.secrets))),

@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
 import { InvalidInputError } from '../../src/errors.js';
-import type { Services } from '../../src/services.js';
+import type { ApiServices } from '../compose.js';
 import { ProvisionRequest, TaskId } from '../../src/tasks/request.js';
 import { submitTask } from '../../src/tasks/submit-task.js';
 import { waitForTask } from '../../src/tasks/wait-for-task.js';
 import { TaskNotFoundError } from '../../src/tasks/errors.js';
 import { validator } from '../../src/validation.js';
 import { statusOfKind } from '../http-status.js';
-import { responseMediaType } from '../media-type.js';
 import { readBody } from '../read-body.js';
 import { provisionResponse, taskView } from '../task-view.js';
 
@@ -16,7 +15,7 @@ const taskIdShape = validator(TaskId);
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** `POST /things` (asynchronous, or synchronous within `Prefer: wait=N`) and task polling. */
-export function provisioningRoutes(services: Services): Hono {
+export function provisioningRoutes(services: ApiServices): Hono {
   const app = new Hono();
 
   app.post('/things', async (c) => {
@@ -31,7 +30,6 @@ export function provisioningRoutes(services: Services): Hono {
     const wait = preferWait(c.req.header('prefer'), services.config.maxWaitSeconds);
     const { task } = await submitTask(request, { idempotencyKey }, services);
     const location = `/provisioningtasks/${task.taskId}`;
-    const type = responseMediaType(c);
 
     const finished = wait > 0 ? await waitForTask(services.tasks, task.taskId, wait) : undefined;
     if (finished?.status === 'SUCCEEDED') {
@@ -39,18 +37,14 @@ export function provisioningRoutes(services: Services): Hono {
       return c.json(body, 201, {
         Location: location,
         'Preference-Applied': `wait=${wait}`,
-        'Content-Type': type,
       });
     }
     if (finished?.status === 'FAILED' && finished.error !== undefined) {
       const { code, message, kind } = finished.error;
-      return c.json({ taskId: task.taskId, code, message }, statusOfKind(kind), {
-        Location: location,
-        'Content-Type': type,
-      });
+      return c.json({ taskId: task.taskId, code, message }, statusOfKind(kind), { Location: location });
     }
     const status = finished?.status ?? task.status;
-    return c.json({ taskId: task.taskId, status }, 202, { Location: location, 'Content-Type': type });
+    return c.json({ taskId: task.taskId, status }, 202, { Location: location });
   });
 
   app.get('/provisioningtasks/:taskId', async (c) => {
@@ -60,7 +54,7 @@ export function provisioningRoutes(services: Services): Hono {
     }
     const task = await services.tasks.get(taskId);
     if (task === undefined) throw new TaskNotFoundError(taskId);
-    return c.json(await taskView(task, services.secrets), 200, { 'Content-Type': responseMediaType(c) });
+    return c.json(await taskView(task, services.secrets), 200);
   });
 
   return app;

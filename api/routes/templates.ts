@@ -1,11 +1,9 @@
 import { Hono, type Context } from 'hono';
-import type { Services } from '../../src/services.js';
 import { checkTemplate } from '../../src/template-admin/check-template.js';
 import { ListQueryInvalidError, TemplateIdInvalidError } from '../../src/template-admin/errors.js';
-import { TemplateBucket } from '../../src/template-admin/template-bucket.js';
 import { TemplateId } from '../../src/tasks/request.js';
 import { validator } from '../../src/validation.js';
-import { responseMediaType } from '../media-type.js';
+import type { ApiServices } from '../compose.js';
 
 const templateIdShape = validator(TemplateId);
 const DEFAULT_PAGE = 100;
@@ -17,21 +15,21 @@ const MAX_PAGE = 1000;
  * A stored template is checked completely first; after a write or delete this process forgets
  * its cached copy, and other processes notice by ETag within TEMPLATE_CACHE_SECONDS.
  */
-export function templateRoutes(services: Services): Hono {
+export function templateRoutes(services: ApiServices): Hono {
   const app = new Hono();
-  const bucket = new TemplateBucket(services.clients.s3, services.templates.location);
+  const bucket = services.templateBucket;
 
   app.get('/templates', async (c) => {
     const limit = pageSize(c.req.query('maxResults'));
     const page = await bucket.list(limit, c.req.query('nextToken'));
-    return c.json(page, 200, { 'Content-Type': responseMediaType(c) });
+    return c.json(page, 200);
   });
 
   app.get('/templates/:templateId', async (c) => {
     const stored = await bucket.read(templateIdOf(c));
     // As stored, byte for byte: what a PUT sent, or a file placed in the bucket by hand.
     return c.body(stored.body, 200, {
-      'Content-Type': responseMediaType(c),
+      'Content-Type': 'application/json',
       ...(stored.etag !== undefined ? { ETag: stored.etag } : {}),
       ...(stored.lastModified !== undefined ? { 'Last-Modified': stored.lastModified.toUTCString() } : {}),
     });
@@ -40,17 +38,16 @@ export function templateRoutes(services: Services): Hono {
   app.put('/templates/:templateId', async (c) => {
     const templateId = templateIdOf(c);
     const body = await c.req.text();
-    const checked = checkTemplate(body, services.modes);
+    const checked = checkTemplate(body, services.offeredModes);
     const { etag, created } = await bucket.write(templateId, body);
     services.templates.forget(templateId);
     services.logger.info(created ? 'template created' : 'template replaced', { templateId });
     const saved = {
       templateId,
       ...(checked.certificateMode !== undefined ? { certificateMode: checked.certificateMode } : {}),
-      requiredParameters: checked.requiredParameters,
+      requiredParameters: checked.callerParameters,
     };
     return c.json(saved, created ? 201 : 200, {
-      'Content-Type': responseMediaType(c),
       ...(etag !== undefined ? { ETag: etag } : {}),
       ...(created ? { Location: `/templates/${templateId}` } : {}),
     });

@@ -1,25 +1,24 @@
 import { Hono } from 'hono';
-import type { Services } from '../../src/services.js';
 import { setCertificateStatus, settableStatus } from '../../src/things/certificate-status.js';
 import { deleteThing } from '../../src/things/delete-thing.js';
 import { CertificateStatusPartialError } from '../../src/things/errors.js';
 import { getThing } from '../../src/things/get-thing.js';
 import { PatchCertificateRequest } from '../../src/things/schemas.js';
 import { validator } from '../../src/validation.js';
+import type { ApiServices } from '../compose.js';
 import { statusOfKind } from '../http-status.js';
-import { responseMediaType } from '../media-type.js';
 import { readBody } from '../read-body.js';
 
 const patchRequest = validator(PatchCertificateRequest);
 
 /** CDF's thing calls: read, delete, and set the status of every certificate. */
-export function thingRoutes(services: Services): Hono {
+export function thingRoutes(services: ApiServices): Hono {
   const app = new Hono();
   const deps = { iot: services.iot, features: services.config.features };
 
   app.get('/things/:thingName', async (c) => {
     const thing = await getThing(c.req.param('thingName'), deps);
-    return c.json(thing, 200, { 'Content-Type': responseMediaType(c) });
+    return c.json(thing, 200);
   });
 
   app.delete('/things/:thingName', async (c) => {
@@ -49,7 +48,7 @@ export function thingRoutes(services: Services): Hono {
         error: e.message,
       });
       const body = { code: e.code, message: e.message, changed: e.changed, notChanged: e.notChanged };
-      return c.json(body, statusOfKind(e.kind), { 'Content-Type': responseMediaType(c) });
+      return c.json(body, statusOfKind(e.kind));
     }
   });
 

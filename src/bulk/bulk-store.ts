@@ -7,7 +7,9 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError } from '../errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { backoffMs, type RetryPolicy } from '../aws/backoff.js';
+import { InvalidInputError, TransientError } from '../errors.js';
 import type { Task } from '../tasks/model.js';
 import { bulkPartition, withoutKey } from '../tasks/task-key.js';
 import type { BulkStatus, BulkTask, Chunk } from './model.js';
@@ -25,11 +27,14 @@ import type { BulkStatus, BulkTask, Chunk } from './model.js';
 const META = 'META';
 const chunkKey = (index: number) => `CHUNK#${String(index).padStart(7, '0')}`;
 const now = () => new Date().toISOString();
+/** DynamoDB's advice for unprocessed batch items: retry with exponential backoff, not at once. */
+const UNPROCESSED_RETRY: RetryPolicy = { attempts: 8, firstDelayMs: 50, maxDelayMs: 2000 };
 
 export class BulkStore {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly sleep: (ms: number) => Promise<unknown> = delay,
   ) {}
 
   async create(task: BulkTask): Promise<void> {
@@ -51,8 +56,18 @@ export class BulkStore {
       let requests = chunks.slice(i, i + 25).map((chunk) => ({
         PutRequest: { Item: { pk: bulkPartition(taskId), sk: chunkKey(chunk.index), ...chunk } },
       }));
-      // BatchWrite may leave some items unprocessed under load: write those again.
-      while (requests.length > 0) {
+      // BatchWrite may leave some items unprocessed under load: write those again, backing off.
+      for (let attempt = 1; requests.length > 0; attempt++) {
+        if (attempt > 1) {
+          if (attempt > UNPROCESSED_RETRY.attempts) {
+            throw new TransientError(
+              'BULK_CHUNKS_UNPROCESSED',
+              `DynamoDB left ${requests.length} chunk record(s) of bulk task ${taskId} unprocessed ` +
+                `after ${UNPROCESSED_RETRY.attempts} attempts; the plan will be retried`,
+            );
+          }
+          await this.sleep(backoffMs(UNPROCESSED_RETRY, attempt - 1));
+        }
         const out = await this.dynamo.send(
           new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
         );

@@ -1,5 +1,5 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Type, { type Static } from 'typebox';
+import type { MessageQueue } from '../queue/message-queue.js';
 import type { BulkTask } from './model.js';
 
 /** Sent to the results queue once per bulk task, when its last device is counted. */
@@ -21,7 +21,7 @@ export const BulkCompletionEvent = Type.Object(
 );
 export type BulkCompletionEvent = Static<typeof BulkCompletionEvent>;
 
-export async function publishBulkCompletion(sqs: SQSClient, queueUrl: string, task: BulkTask): Promise<void> {
+export async function publishBulkCompletion(results: MessageQueue, task: BulkTask): Promise<void> {
   const event: BulkCompletionEvent = {
     type: 'provisioning.bulk.finished',
     taskId: task.taskId,
@@ -32,5 +32,5 @@ export async function publishBulkCompletion(sqs: SQSClient, queueUrl: string, ta
     totalCount: task.totalCount ?? task.successCount + task.failureCount,
     finishedAt: new Date().toISOString(),
   };
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
+  await results.send(JSON.stringify(event));
 }

@@ -14,3 +14,10 @@ export class BulkTaskFinishedError extends ConflictError {
 
 /** The bulk input (file or inline lines) cannot be used as a whole. */
 export class BulkInputError extends InvalidInputError {}
+
+/** The input file was there when the task was submitted and is gone now. */
+export const bulkInputGone = (input: { bucket: string; key: string }) =>
+  new BulkInputError(
+    'BULK_INPUT_UNREADABLE',
+    `The bulk input file s3://${input.bucket}/${input.key} no longer exists`,
+  );

@@ -14,6 +14,8 @@ export interface BulkTask {
   taskId: string;
   status: BulkStatus;
   provisioningTemplateId: string;
+  /** The template's version (S3 VersionId) when the task was accepted: every device runs that one. */
+  templateVersion?: string;
   /** Applied to every device (certificate modes need them); lines carry only template parameters. */
   cdfProvisioningParameters?: CdfProvisioningParameters;
   /** UTF-8 NDJSON, one parameter map per line. */

@@ -1,16 +1,15 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Readable } from 'node:stream';
+import type { MessageQueue } from '../queue/message-queue.js';
+import type { ObjectReader } from '../storage/object-store.js';
 import type { BulkStore } from './bulk-store.js';
-import { BulkInputError } from './errors.js';
+import { bulkInputGone } from './errors.js';
 import type { BulkMessage } from './messages.js';
 import type { BulkTask, Chunk } from './model.js';
 
 export interface PlanDeps {
-  s3: S3Client;
-  sqs: SQSClient;
+  objects: ObjectReader;
+  /** The bulk queue, where the chunk messages go. */
+  queue: MessageQueue;
   bulk: BulkStore;
-  bulkQueueUrl: string;
   chunkSize: number;
   chunksInFlight: number;
 }
@@ -34,16 +33,15 @@ export async function planBulkTask(task: BulkTask, deps: PlanDeps): Promise<void
   if (planned?.status !== 'InProgress' || chunkCount === 0) return;
   // A redelivered plan message sends these again: chunk work is idempotent, so that is harmless.
   const first = Array.from({ length: Math.min(deps.chunksInFlight, chunkCount) }, (_, chunk) => chunk);
-  await sendChunkMessages(deps, task.taskId, first);
+  await sendChunkMessages(deps.queue, task.taskId, first);
 }
 
 async function cutIntoChunks(
   task: BulkTask,
   deps: PlanDeps,
 ): Promise<{ totalCount: number; chunks: number }> {
-  const out = await deps.s3.send(new GetObjectCommand({ Bucket: task.input.bucket, Key: task.input.key }));
-  if (out.Body === undefined)
-    throw new BulkInputError('BULK_INPUT_UNREADABLE', 'The bulk input file is empty or unreadable');
+  const body = await deps.objects.stream(task.input);
+  if (body === undefined) throw bulkInputGone(task.input);
   let pending: Chunk[] = [];
   let chunks = 0;
   let totalCount = 0;
@@ -67,8 +65,7 @@ async function cutIntoChunks(
     }
   };
 
-  for await (const piece of out.Body as Readable) {
-    const bytes = piece as Buffer;
+  for await (const bytes of body) {
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
       if (b === 0x0a) {
@@ -96,20 +93,14 @@ async function cutIntoChunks(
 }
 
 export async function sendChunkMessages(
-  deps: Pick<PlanDeps, 'sqs' | 'bulkQueueUrl'>,
+  queue: MessageQueue,
   bulkTaskId: string,
   chunks: number[],
 ): Promise<void> {
-  for (let i = 0; i < chunks.length; i += 10) {
-    const entries = chunks.slice(i, i + 10).map((chunk) => {
-      const body: BulkMessage = { type: 'bulk.chunk', bulkTaskId, chunk };
-      return { Id: String(chunk), MessageBody: JSON.stringify(body) };
-    });
-    const out = await deps.sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: deps.bulkQueueUrl, Entries: entries }),
-    );
-    if ((out.Failed ?? []).length > 0) {
-      throw new Error(`SQS refused ${out.Failed?.length} chunk message(s) for bulk task ${bulkTaskId}`);
-    }
-  }
+  await queue.sendBatch(
+    chunks.map((chunk) => {
+      const message: BulkMessage = { type: 'bulk.chunk', bulkTaskId, chunk };
+      return JSON.stringify(message);
+    }),
+  );
 }

@@ -1,24 +1,23 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { runTask, type TaskRunnerDeps } from '../provisioning/run-task.js';
+import type { MessageQueue } from '../queue/message-queue.js';
+import type { ObjectReader } from '../storage/object-store.js';
 import { silentEvents } from '../tasks/completion-events.js';
 import { TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
 import { lineTaskId } from '../tasks/task-key.js';
-import { callerParameters } from '../provisioning/admission.js';
-import { parseCdfBlock, selectCertificateMode } from '../provisioning/cdf-block.js';
 import type { BulkStore } from './bulk-store.js';
+import { bulkInputGone } from './errors.js';
 import type { BulkTask, Chunk } from './model.js';
 import { linesOf, parseLine } from './parse-line.js';
 import { sendChunkMessages } from './plan.js';
 
 export interface ChunkDeps extends TaskRunnerDeps {
-  s3: S3Client;
-  sqs: SQSClient;
+  objects: ObjectReader;
+  /** The bulk queue, where a chunk's successor goes. */
+  queue: MessageQueue;
   bulk: BulkStore;
-  bulkQueueUrl: string;
   chunksInFlight: number;
   lineConcurrency: number;
   ttlSeconds: number;
@@ -51,10 +50,9 @@ export async function runChunk(
   }
 
   const isRunning = statusWatcher(deps.bulk, bulkTaskId);
-  const lines = [...linesOf(await readSlice(deps.s3, task, chunk), chunk.firstLine)];
-  const template = await deps.templates.load(task.provisioningTemplateId);
-  const modeName = selectCertificateMode(parseCdfBlock(template.cdf));
-  const required = callerParameters(template, modeName === undefined ? undefined : deps.modes[modeName]);
+  const lines = [...linesOf(await readSlice(deps.objects, task, chunk), chunk.firstLine)];
+  const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
+  const required = template.callerParameters;
   const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }) };
 
   let next = 0;
@@ -132,29 +130,29 @@ async function recordLine(
     parameters,
     ...(bulk.cdfProvisioningParameters ? { cdfProvisioningParameters: bulk.cdfProvisioningParameters } : {}),
   };
-  const task = newTask(taskId, request, { source: 'queue', ttlSeconds: deps.ttlSeconds, error });
+  const task = newTask(taskId, request, {
+    source: 'queue',
+    ttlSeconds: deps.ttlSeconds,
+    templateVersion: bulk.templateVersion,
+    error,
+  });
   const outcome = await deps.tasks.create(task);
   return outcome.created ? task : outcome.existing;
 }
 
 const lineOf = (taskId: string) => taskId.slice(taskId.lastIndexOf(':') + 1);
 
-async function readSlice(s3: S3Client, task: BulkTask, chunk: Chunk): Promise<Uint8Array> {
+async function readSlice(objects: ObjectReader, task: BulkTask, chunk: Chunk): Promise<Uint8Array> {
   if (chunk.end <= chunk.start) return new Uint8Array();
-  const out = await s3.send(
-    new GetObjectCommand({
-      Bucket: task.input.bucket,
-      Key: task.input.key,
-      Range: `bytes=${chunk.start}-${chunk.end - 1}`,
-    }),
-  );
-  return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+  const slice = await objects.readRange(task.input, chunk.start, chunk.end);
+  if (slice === undefined) throw bulkInputGone(task.input);
+  return slice;
 }
 
 async function sendSuccessor(task: BulkTask, chunk: Chunk, deps: ChunkDeps): Promise<void> {
   const successor = chunk.index + deps.chunksInFlight;
   if (chunk.successorSent === true || successor >= (task.chunkCount ?? 0)) return;
-  await sendChunkMessages({ sqs: deps.sqs, bulkQueueUrl: deps.bulkQueueUrl }, task.taskId, [successor]);
+  await sendChunkMessages(deps.queue, task.taskId, [successor]);
   await deps.bulk.markSuccessorSent(task.taskId, chunk.index);
 }
 

@@ -1,15 +1,24 @@
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { classifyAwsError } from '../aws/classify-error.js';
-import { NotFoundError } from '../errors.js';
-import { admit } from '../provisioning/admission.js';
-import type { Services } from '../services.js';
+import type { Config } from '../config.js';
+import { isServiceError } from '../errors.js';
+import type { MessageQueue } from '../queue/message-queue.js';
+import type { ObjectLocation, ObjectReader, ObjectWriter } from '../storage/object-store.js';
+import type { Admission } from '../tasks/admission.js';
 import type { BulkStore } from './bulk-store.js';
 import { BulkInputError } from './errors.js';
 import type { BulkMessage } from './messages.js';
 import type { BulkTask } from './model.js';
 import type { BulkRegistrationRequest } from './request.js';
+
+export interface SubmitBulkDeps {
+  admission: Admission;
+  bulk: BulkStore;
+  objects: ObjectReader;
+  objectWriter: ObjectWriter;
+  queues: { bulk: MessageQueue };
+  config: Pick<Config, 'resultTtlSeconds'> & { templates: Pick<Config['templates'], 'bucket'> };
+}
 
 /**
  * Records a bulk task and queues its plan message. Inline lines are written to S3 as UTF-8 NDJSON
@@ -18,7 +27,7 @@ import type { BulkRegistrationRequest } from './request.js';
  */
 export async function submitBulkTask(
   request: BulkRegistrationRequest,
-  services: Pick<Services, 'templates' | 'modes' | 'config' | 'clients' | 'queues'> & { bulk: BulkStore },
+  deps: SubmitBulkDeps,
 ): Promise<BulkTask> {
   if ((request.parameters === undefined) === (request.inputFile === undefined)) {
     throw new BulkInputError(
@@ -27,46 +36,25 @@ export async function submitBulkTask(
     );
   }
   // The template and the request-wide CDF parameters must be usable; per-line parameters are checked per device.
-  await admit(
+  const { templateVersion } = await deps.admission.admit(
     {
       provisioningTemplateId: request.provisioningTemplateId,
       parameters: {},
       cdfProvisioningParameters: request.cdfProvisioningParameters,
     },
-    services,
     { skipParameterCheck: true },
   );
 
   const taskId = randomUUID();
-  const { s3 } = services.clients;
   const input = request.inputFile ?? {
-    bucket: services.config.templates.bucket,
+    bucket: deps.config.templates.bucket,
     key: `bulk-inputs/${taskId}.ndjson`,
   };
   if (request.parameters !== undefined) {
     const body = request.parameters.map((line) => JSON.stringify(line)).join('\n') + '\n';
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: input.bucket,
-        Key: input.key,
-        Body: Buffer.from(body, 'utf8'),
-        ContentType: 'application/x-ndjson; charset=utf-8',
-      }),
-    );
+    await deps.objectWriter.put(input, Buffer.from(body, 'utf8'), 'application/x-ndjson; charset=utf-8');
   } else {
-    try {
-      await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key }));
-    } catch (e: unknown) {
-      const error = classifyAwsError(e, `reading s3://${input.bucket}/${input.key}`);
-      if (error instanceof NotFoundError || error.kind === 'invalid') {
-        throw new BulkInputError(
-          'BULK_INPUT_NOT_FOUND',
-          `The input file s3://${input.bucket}/${input.key} does not exist or cannot be read`,
-          { cause: e },
-        );
-      }
-      throw error;
-    }
+    await checkReadable(deps.objects, input);
   }
 
   const at = new Date().toISOString();
@@ -74,6 +62,7 @@ export async function submitBulkTask(
     taskId,
     status: 'Pending',
     provisioningTemplateId: request.provisioningTemplateId,
+    ...(templateVersion !== undefined ? { templateVersion } : {}),
     ...(request.cdfProvisioningParameters
       ? { cdfProvisioningParameters: request.cdfProvisioningParameters }
       : {}),
@@ -83,20 +72,32 @@ export async function submitBulkTask(
     failureCount: 0,
     creationDate: at,
     lastModifiedDate: at,
-    expiresAt: Math.floor(Date.now() / 1000) + services.config.resultTtlSeconds,
+    expiresAt: Math.floor(Date.now() / 1000) + deps.config.resultTtlSeconds,
   };
-  await services.bulk.create(task);
+  await deps.bulk.create(task);
   try {
     const message: BulkMessage = { type: 'bulk.plan', bulkTaskId: taskId };
-    await services.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: services.queues.bulk, MessageBody: JSON.stringify(message) }),
-    );
+    await deps.queues.bulk.send(JSON.stringify(message));
   } catch (e: unknown) {
-    await services.bulk.fail(taskId, {
+    await deps.bulk.fail(taskId, {
       code: 'ENQUEUE_FAILED',
       message: 'The bulk task could not be queued; submit it again',
     });
     throw classifyAwsError(e, 'queueing the bulk task');
   }
   return task;
+}
+
+/** A missing file, or one S3 refuses to show us (403), is the caller's to fix. */
+async function checkReadable(reader: ObjectReader, input: ObjectLocation): Promise<void> {
+  const found = await reader.head(input).catch((e: unknown) => {
+    if (isServiceError(e) && e.kind === 'invalid') return undefined;
+    throw e;
+  });
+  if (found === undefined) {
+    throw new BulkInputError(
+      'BULK_INPUT_NOT_FOUND',
+      `The input file s3://${input.bucket}/${input.key} does not exist or cannot be read`,
+    );
+  }
 }

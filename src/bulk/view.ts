@@ -1,9 +1,14 @@
+import type { Static } from 'typebox';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Task } from '../tasks/model.js';
 import type { BulkTask } from './model.js';
+import type { BulkDeviceResult, BulkRegistrationTask } from './schemas.js';
+
+export type BulkTaskView = Static<typeof BulkRegistrationTask>;
+export type DeviceResult = Static<typeof BulkDeviceResult>;
 
 /** CDF's `BulkRegistrationTask`, with the counts a caller needs to follow progress. */
-export function bulkTaskView(task: BulkTask) {
+export function bulkTaskView(task: BulkTask): BulkTaskView {
   const done = task.successCount + task.failureCount;
   const total = task.totalCount;
   return {
@@ -25,7 +30,7 @@ export function bulkTaskView(task: BulkTask) {
 }
 
 /** One device's outcome; its private key decrypted for the caller, when the service made one. */
-export async function deviceResult(device: Task, secrets: SecretBox) {
+export async function deviceResult(device: Task, secrets: SecretBox): Promise<DeviceResult> {
   const line = Number(device.taskId.slice(device.taskId.lastIndexOf(':') + 1));
   const { checkpoint } = device;
   return {

@@ -1,10 +1,9 @@
 import { InvalidInputError, NotFoundError } from '../errors.js';
+import type { Admission, Admitted } from '../tasks/admission.js';
 import type { ProvisionRequest } from '../tasks/request.js';
-import { requiredParameters } from '../templates/parse.js';
-import type { ParsedTemplate } from '../templates/types.js';
+import type { LoadedTemplate } from '../templates/loaded-template.js';
 import type { TemplateStore } from '../templates/template-store.js';
-import { parseCdfBlock, selectCertificateMode, type CertificateModeName } from './cdf-block.js';
-import type { CertificateMode } from './certificate-modes/certificate-mode.js';
+import type { ModeChecks } from './certificate-modes/certificate-mode.js';
 
 /**
  * The checks a request must pass before a task is recorded, shared by the API and by messages
@@ -12,39 +11,36 @@ import type { CertificateMode } from './certificate-modes/certificate-mode.js';
  * block is valid, the certificate mode's own inputs are usable, and no required parameter is
  * missing (parameters the certificate mode injects excepted).
  */
-export async function admit(
-  request: ProvisionRequest,
-  deps: { templates: TemplateStore; modes: Partial<Record<CertificateModeName, CertificateMode>> },
-  options: { skipParameterCheck?: boolean } = {},
-): Promise<void> {
-  const template = await loadForRequest(deps.templates, request.provisioningTemplateId);
-  const cdf = parseCdfBlock(template.cdf);
-  const modeName = selectCertificateMode(cdf);
-  const mode = modeName === undefined ? undefined : deps.modes[modeName];
-  if (modeName !== undefined && mode === undefined) {
-    throw new InvalidInputError(
-      'CERTIFICATE_MODE_UNAVAILABLE',
-      `Template '${request.provisioningTemplateId}' uses certificate mode '${modeName}', which this service does not offer`,
-    );
-  }
-  await mode?.validate(request, cdf);
-  if (options.skipParameterCheck === true) return;
-  const missing = callerParameters(template, mode).filter((p) => !(p in request.parameters));
-  if (missing.length > 0) {
-    throw new InvalidInputError(
-      'TEMPLATE_PARAMETER_MISSING',
-      `Template '${request.provisioningTemplateId}' needs parameter(s) ${missing.join(', ')} in 'parameters'`,
-    );
-  }
+export function createAdmission(deps: { templates: TemplateStore; checks: ModeChecks }): Admission {
+  return {
+    async admit(request: ProvisionRequest, options = {}): Promise<Admitted> {
+      const template = await loadForRequest(deps.templates, request.provisioningTemplateId);
+      const modeName = template.certificateMode;
+      if (modeName !== undefined) {
+        const check = deps.checks[modeName];
+        if (check === undefined) {
+          throw new InvalidInputError(
+            'CERTIFICATE_MODE_UNAVAILABLE',
+            `Template '${request.provisioningTemplateId}' uses certificate mode '${modeName}', which this service does not offer`,
+          );
+        }
+        await check(request, template.cdf);
+      }
+      if (options.skipParameterCheck !== true) {
+        const missing = template.callerParameters.filter((p) => !(p in request.parameters));
+        if (missing.length > 0) {
+          throw new InvalidInputError(
+            'TEMPLATE_PARAMETER_MISSING',
+            `Template '${request.provisioningTemplateId}' needs parameter(s) ${missing.join(', ')} in 'parameters'`,
+          );
+        }
+      }
+      return { templateVersion: template.version };
+    },
+  };
 }
 
-/** Parameters a caller must send: those without a Default that the certificate mode does not inject. */
-export function callerParameters(template: ParsedTemplate, mode: CertificateMode | undefined): string[] {
-  const injected = new Set(mode?.injects ?? []);
-  return requiredParameters(template).filter((p) => !injected.has(p));
-}
-
-async function loadForRequest(templates: TemplateStore, templateId: string): Promise<ParsedTemplate> {
+async function loadForRequest(templates: TemplateStore, templateId: string): Promise<LoadedTemplate> {
   try {
     return await templates.load(templateId);
   } catch (e: unknown) {

@@ -16,6 +16,8 @@ export type CheckpointPatch = Parameters<TaskStore['checkpoint']>[3];
 export interface ProvisioningContext {
   taskId: string;
   request: ProvisionRequest;
+  /** The template version the task was accepted with; undefined: the latest. */
+  templateVersion: string | undefined;
   iot: IoTClient;
   secrets: SecretBox;
   logger: Logger;
@@ -31,12 +33,13 @@ export interface ProvisioningContext {
  */
 export function leasedContext(
   deps: { tasks: TaskStore; iot: IoTClient; secrets: SecretBox; logger: Logger; leaseSeconds: number },
-  task: Pick<Task, 'taskId' | 'request' | 'checkpoint' | 'privateKey'>,
+  task: Pick<Task, 'taskId' | 'request' | 'templateVersion' | 'checkpoint' | 'privateKey'>,
   owner: string,
 ): ProvisioningContext {
   const ctx: ProvisioningContext = {
     taskId: task.taskId,
     request: task.request,
+    templateVersion: task.templateVersion,
     iot: deps.iot,
     secrets: deps.secrets,
     logger: deps.logger,

@@ -2,8 +2,7 @@ import { InternalError } from '../errors.js';
 import type { ProvisionResult } from '../tasks/model.js';
 import { expandTemplate } from '../templates/expand.js';
 import type { TemplateStore } from '../templates/template-store.js';
-import { parseCdfBlock, selectCertificateMode, type CertificateModeName } from './cdf-block.js';
-import type { CertificateMode } from './certificate-modes/certificate-mode.js';
+import type { ModeRuns } from './certificate-modes/certificate-mode.js';
 import type { ProvisioningContext } from './context.js';
 import { runPostSteps } from './post-steps/index.js';
 import { attachCertificateToThing } from './steps/attach.js';
@@ -13,7 +12,7 @@ import { ensureThing } from './steps/thing.js';
 
 export interface ProvisioningDeps {
   templates: TemplateStore;
-  modes: Partial<Record<CertificateModeName, CertificateMode>>;
+  runs: ModeRuns;
   region: string;
   accountId: () => Promise<string>;
 }
@@ -24,23 +23,22 @@ export interface ProvisioningDeps {
  * the checkpoint, so running this again after a crash continues rather than repeats.
  */
 export async function provision(ctx: ProvisioningContext, deps: ProvisioningDeps): Promise<ProvisionResult> {
-  const template = await deps.templates.load(ctx.request.provisioningTemplateId);
-  const cdf = parseCdfBlock(template.cdf);
+  const template = await deps.templates.load(ctx.request.provisioningTemplateId, ctx.templateVersion);
+  const { cdf, certificateMode } = template;
   const parameters = { ...ctx.request.parameters };
 
-  const modeName = selectCertificateMode(cdf);
-  if (modeName !== undefined) {
-    const mode = deps.modes[modeName];
-    if (mode === undefined) {
+  if (certificateMode !== undefined) {
+    const run = deps.runs[certificateMode];
+    if (run === undefined) {
       throw new InternalError(
         'CERTIFICATE_MODE_UNAVAILABLE',
-        `Certificate mode '${modeName}' is not configured here`,
+        `Certificate mode '${certificateMode}' is not configured here`,
       );
     }
-    Object.assign(parameters, await mode.run(ctx, cdf));
+    Object.assign(parameters, await run(ctx, cdf));
   }
 
-  const expanded = expandTemplate(template, parameters, {
+  const expanded = expandTemplate(template.parsed, parameters, {
     region: deps.region,
     accountId: await deps.accountId(),
     certificateId: ctx.checkpoint.certificate?.certificateId,

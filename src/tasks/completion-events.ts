@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageQueue } from '../queue/message-queue.js';
 import type { Task } from './model.js';
 import type { TaskStore } from './task-store.js';
 
@@ -54,19 +54,12 @@ export const silentEvents: EventPublisher = { publish: () => Promise.resolve() }
 
 export class CompletionPublisher implements EventPublisher {
   constructor(
-    private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
+    private readonly results: MessageQueue,
     private readonly tasks: TaskStore,
   ) {}
 
   async publish(task: Task): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(completionEvent(task)),
-        MessageAttributes: { status: { DataType: 'String', StringValue: task.status } },
-      }),
-    );
+    await this.results.send(JSON.stringify(completionEvent(task)), { status: task.status });
     await this.tasks.markEventPublished(task.taskId);
   }
 }

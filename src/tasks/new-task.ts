@@ -6,7 +6,13 @@ import type { ProvisionRequest } from './request.js';
 export function newTask(
   taskId: string,
   request: ProvisionRequest,
-  options: { source: Task['source']; ttlSeconds: number; error?: TaskError; now?: number },
+  options: {
+    source: Task['source'];
+    ttlSeconds: number;
+    templateVersion?: string | undefined;
+    error?: TaskError;
+    now?: number;
+  },
 ): Task {
   const now = options.now ?? Date.now();
   const at = new Date(now).toISOString();
@@ -16,6 +22,7 @@ export function newTask(
     request,
     requestHash: requestHash(request),
     source: options.source,
+    ...(options.templateVersion !== undefined ? { templateVersion: options.templateVersion } : {}),
     createdAt: at,
     updatedAt: at,
     attempts: 0,

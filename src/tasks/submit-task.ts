@@ -1,12 +1,21 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { classifyAwsError } from '../aws/classify-error.js';
-import { admit } from '../provisioning/admission.js';
-import type { Services } from '../services.js';
+import type { Config } from '../config.js';
+import type { MessageQueue } from '../queue/message-queue.js';
+import type { Admission } from './admission.js';
 import { TaskConflictError } from './errors.js';
 import type { Task } from './model.js';
 import { newTask, taskIdForIdempotencyKey } from './new-task.js';
+import type { TaskReference } from './request-message.js';
 import type { ProvisionRequest } from './request.js';
+import type { TaskStore } from './task-store.js';
+
+export interface SubmitDeps {
+  admission: Admission;
+  tasks: TaskStore;
+  queues: { requests: MessageQueue };
+  config: Pick<Config, 'resultTtlSeconds'>;
+}
 
 /**
  * Records a task for a validated request and enqueues it. With an Idempotency-Key the task id is
@@ -18,23 +27,26 @@ import type { ProvisionRequest } from './request.js';
 export async function submitTask(
   request: ProvisionRequest,
   options: { idempotencyKey?: string },
-  services: Pick<Services, 'tasks' | 'templates' | 'modes' | 'config' | 'clients' | 'queues'>,
+  deps: SubmitDeps,
 ): Promise<{ task: Task; created: boolean }> {
-  await admit(request, services);
+  const { templateVersion } = await deps.admission.admit(request);
   const taskId =
     options.idempotencyKey === undefined ? randomUUID() : taskIdForIdempotencyKey(options.idempotencyKey);
-  const task = newTask(taskId, request, { source: 'api', ttlSeconds: services.config.resultTtlSeconds });
-  const outcome = await services.tasks.create(task);
+  const task = newTask(taskId, request, {
+    source: 'api',
+    ttlSeconds: deps.config.resultTtlSeconds,
+    templateVersion,
+  });
+  const outcome = await deps.tasks.create(task);
   if (!outcome.created) {
     if (outcome.existing.requestHash !== task.requestHash) throw new TaskConflictError(taskId);
-    if (outcome.existing.status === 'PENDING')
-      await enqueue(services.clients.sqs, services.queues.requests, taskId);
+    if (outcome.existing.status === 'PENDING') await enqueue(deps.queues.requests, taskId);
     return { task: outcome.existing, created: false };
   }
   try {
-    await enqueue(services.clients.sqs, services.queues.requests, taskId);
+    await enqueue(deps.queues.requests, taskId);
   } catch (e: unknown) {
-    await services.tasks.failUnstarted(taskId, {
+    await deps.tasks.failUnstarted(taskId, {
       code: 'ENQUEUE_FAILED',
       message: 'The task could not be queued; submit it again',
       kind: 'transient',
@@ -44,6 +56,7 @@ export async function submitTask(
   return { task, created: true };
 }
 
-async function enqueue(sqs: SQSClient, queueUrl: string, taskId: string): Promise<void> {
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ taskId }) }));
+async function enqueue(queue: MessageQueue, taskId: string): Promise<void> {
+  const reference: TaskReference = { taskId };
+  await queue.send(JSON.stringify(reference));
 }

@@ -1,25 +1,10 @@
-import {
-  parseCdfBlock,
-  selectCertificateMode,
-  type CdfBlock,
-  type CertificateModeName,
-} from '../provisioning/cdf-block.js';
-import type { CertificateMode } from '../provisioning/certificate-modes/certificate-mode.js';
-import { parseTemplate, requiredParameters } from '../templates/parse.js';
-import type { ParsedTemplate, ResourceDefinition } from '../templates/types.js';
+import { CERTIFICATE_MODE_INJECTS, type CdfBlock, type CertificateModeName } from '../templates/cdf-block.js';
+import { loadedTemplate, type LoadedTemplate } from '../templates/loaded-template.js';
+import { parseTemplate } from '../templates/parse.js';
+import type { ResourceDefinition } from '../templates/types.js';
 import { CertificateModeUnavailableError, TemplateCannotProvisionError } from './errors.js';
 import { checkLiteralValues } from './literal-values.js';
 import { referencedNames } from './references.js';
-
-export type Modes = Partial<Record<CertificateModeName, Pick<CertificateMode, 'injects'>>>;
-
-export interface CheckedTemplate {
-  parsed: ParsedTemplate;
-  cdf: CdfBlock;
-  certificateMode: CertificateModeName | undefined;
-  /** What a `POST /things` for this template must send in `parameters`. */
-  requiredParameters: string[];
-}
 
 /**
  * Everything that can be known about a template before a device is provisioned with it: AWS's
@@ -27,19 +12,17 @@ export interface CheckedTemplate {
  * mode's (and `attachAdditionalPolicies`') output to go to, and the values written in the
  * template itself. A template that fails here could never provision; the error says why.
  */
-export function checkTemplate(body: string, modes: Modes): CheckedTemplate {
-  const parsed = parseTemplate(body);
-  const cdf = parseCdfBlock(parsed.cdf);
-  const certificateMode = selectCertificateMode(cdf);
-  const mode = certificateMode === undefined ? undefined : modes[certificateMode];
-  if (certificateMode !== undefined && mode === undefined) {
-    throw new CertificateModeUnavailableError(certificateMode, Object.keys(modes));
+export function checkTemplate(body: string, offered: readonly CertificateModeName[]): LoadedTemplate {
+  const template = loadedTemplate(parseTemplate(body), undefined);
+  const { parsed, cdf, certificateMode } = template;
+  if (certificateMode !== undefined && !offered.includes(certificateMode)) {
+    throw new CertificateModeUnavailableError(certificateMode, offered);
   }
   const certificate = Object.entries(parsed.aws.Resources).find(
     ([, r]) => r.Type === 'AWS::IoT::Certificate',
   );
-  if (certificateMode !== undefined && mode !== undefined) {
-    checkModeCertificateUsed(certificateMode, mode.injects, certificate);
+  if (certificateMode !== undefined) {
+    checkModeCertificateUsed(certificateMode, CERTIFICATE_MODE_INJECTS[certificateMode], certificate);
   }
   if (additionalPolicies(cdf) > 0 && certificate === undefined) {
     throw new TemplateCannotProvisionError(
@@ -49,13 +32,7 @@ export function checkTemplate(body: string, modes: Modes): CheckedTemplate {
     );
   }
   checkLiteralValues(parsed.aws);
-  const injected = new Set(mode?.injects ?? []);
-  return {
-    parsed,
-    cdf,
-    certificateMode,
-    requiredParameters: requiredParameters(parsed).filter((name) => !injected.has(name)),
-  };
+  return template;
 }
 
 /** The certificate a mode makes must reach the template's certificate, or it is made for nothing. */

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CdfBlock } from '../provisioning/cdf-block.js';
+import { CdfBlock } from '../templates/cdf-block.js';
 import { TemplateId } from '../tasks/request.js';
 
 /** What the template endpoints answer and accept; also the OpenAPI document's schemas. */

@@ -1,13 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { awsCall } from '../aws/classify-error.js';
-import { NotFoundError } from '../errors.js';
+import type { ObjectLocation, ObjectReader, ObjectWriter } from '../storage/object-store.js';
 import { TemplateNotFoundError } from '../templates/errors.js';
 import { templateKey, type TemplateLocation } from '../templates/template-store.js';
 import { ListQueryInvalidError } from './errors.js';
@@ -35,12 +26,13 @@ const MAX_LIST_CALLS = 5;
  */
 export class TemplateBucket {
   constructor(
-    private readonly s3: S3Client,
+    private readonly objects: ObjectReader,
+    private readonly writer: ObjectWriter,
     private readonly location: Pick<TemplateLocation, 'bucket' | 'prefix' | 'suffix'>,
   ) {}
 
-  key(templateId: string): string {
-    return templateKey(this.location, templateId);
+  private at(templateId: string): ObjectLocation {
+    return { bucket: this.location.bucket, key: templateKey(this.location, templateId) };
   }
 
   /**
@@ -55,29 +47,21 @@ export class TemplateBucket {
     let after = nextToken === undefined ? undefined : prefix + decodeToken(nextToken);
     const templates: TemplateSummary[] = [];
     for (let calls = 1; ; calls++) {
-      const startAfter = after;
-      const out = await awsCall('listing the templates', () =>
-        this.s3.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix,
-            StartAfter: startAfter,
-            MaxKeys: limit - templates.length,
-          }),
-        ),
-      );
-      for (const object of out.Contents ?? []) {
-        if (object.Key === undefined) continue;
-        after = object.Key;
-        const templateId = this.idOf(object.Key);
+      const out = await this.objects.list(bucket, prefix, {
+        startAfter: after,
+        maxKeys: limit - templates.length,
+      });
+      for (const object of out.objects) {
+        after = object.key;
+        const templateId = this.idOf(object.key);
         if (templateId === undefined) continue;
         templates.push({
           templateId,
-          lastModified: (object.LastModified ?? new Date(0)).toISOString(),
-          size: object.Size ?? 0,
+          lastModified: (object.lastModified ?? new Date(0)).toISOString(),
+          size: object.size ?? 0,
         });
       }
-      if (out.IsTruncated !== true) return { templates };
+      if (!out.truncated) return { templates };
       if (templates.length >= limit || calls >= MAX_LIST_CALLS || after === undefined) {
         return after === undefined
           ? { templates }
@@ -87,61 +71,24 @@ export class TemplateBucket {
   }
 
   async read(templateId: string): Promise<StoredTemplate> {
-    const out = await this.orNotFound(templateId, () =>
-      awsCall(`reading template '${templateId}'`, () =>
-        this.s3.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(templateId) })),
-      ),
-    );
-    return {
-      body: (await out.Body?.transformToString('utf8')) ?? '',
-      etag: out.ETag,
-      lastModified: out.LastModified,
-    };
+    const out = await this.objects.readText(this.at(templateId));
+    if (out === undefined || out === 'not-modified') throw new TemplateNotFoundError(templateId);
+    return { body: out.text, etag: out.etag, lastModified: out.lastModified };
   }
 
   /** Stores the body as sent (its formatting kept); `created` says whether the id was new. */
   async write(templateId: string, body: string): Promise<{ etag: string | undefined; created: boolean }> {
-    const created = !(await this.exists(templateId));
-    const out = await awsCall(`storing template '${templateId}'`, () =>
-      this.s3.send(
-        new PutObjectCommand({
-          Bucket: this.location.bucket,
-          Key: this.key(templateId),
-          Body: body,
-          ContentType: 'application/json',
-        }),
-      ),
-    );
-    return { etag: out.ETag, created };
+    const created = (await this.objects.head(this.at(templateId))) === undefined;
+    const out = await this.writer.put(this.at(templateId), body, 'application/json');
+    return { etag: out.etag, created };
   }
 
   /** S3's delete succeeds for a missing key; the API answers 404 for a template that is not there. */
   async remove(templateId: string): Promise<void> {
-    if (!(await this.exists(templateId))) throw new TemplateNotFoundError(templateId);
-    await awsCall(`deleting template '${templateId}'`, () =>
-      this.s3.send(new DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.key(templateId) })),
-    );
-  }
-
-  private async exists(templateId: string): Promise<boolean> {
-    try {
-      await awsCall(`looking up template '${templateId}'`, () =>
-        this.s3.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(templateId) })),
-      );
-      return true;
-    } catch (e: unknown) {
-      if (e instanceof NotFoundError) return false;
-      throw e;
+    if ((await this.objects.head(this.at(templateId))) === undefined) {
+      throw new TemplateNotFoundError(templateId);
     }
-  }
-
-  private async orNotFound<T>(templateId: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (e: unknown) {
-      if (e instanceof NotFoundError) throw new TemplateNotFoundError(templateId, { cause: e });
-      throw e;
-    }
+    await this.writer.remove(this.at(templateId));
   }
 
   private idOf(key: string): string | undefined {

@@ -43,7 +43,14 @@ export function fail(code: TemplateErrorCode, path: string, problem: string): ne
 }
 
 export class TemplateNotFoundError extends NotFoundError {
-  constructor(templateId: string, options?: ErrorOptions) {
-    super('TEMPLATE_NOT_FOUND', `No provisioning template with id '${templateId}' exists`, options);
+  /** With `version`: the version a task was accepted with is gone (someone deleted that version). */
+  constructor(templateId: string, options?: ErrorOptions & { version?: string }) {
+    super(
+      'TEMPLATE_NOT_FOUND',
+      options?.version === undefined
+        ? `No provisioning template with id '${templateId}' exists`
+        : `Version '${options.version}' of provisioning template '${templateId}', which the task was accepted with, no longer exists`,
+      options,
+    );
   }
 }

@@ -1,14 +1,8 @@
-import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectReader } from '../storage/object-store.js';
 import { TemplateNotFoundError } from './errors.js';
+import { loadedTemplate, type LoadedTemplate } from './loaded-template.js';
 import { parseTemplate } from './parse.js';
-import type { ParsedTemplate } from './types.js';
 
-/**
- * Provisioning templates from S3 (`<prefix><id><suffix>`, CDF's layout, so templates dropped into
- * the bucket by hand keep working), parsed once and cached. After `cacheSeconds` a cached
- * template is revalidated with its ETag, so an update is noticed without re-reading and re-parsing
- * every unchanged template.
- */
 /** CDF's layout: `<prefix><id><suffix>`, by default `templates/<id>.json`. */
 export function templateKey(
   location: Pick<TemplateLocation, 'prefix' | 'suffix'>,
@@ -25,17 +19,28 @@ export interface TemplateLocation {
 }
 
 interface Entry {
-  template: ParsedTemplate;
+  template: LoadedTemplate;
   etag: string | undefined;
   checkedAt: number;
 }
 
+/** Pinned versions kept in memory; a bulk task or a burst of tasks uses a handful at a time. */
+const MAX_PINNED = 256;
+
+/**
+ * Provisioning templates from the bucket (`<prefix><id><suffix>`, CDF's layout, so templates
+ * dropped into the bucket by hand keep working), parsed once and cached. The latest version is
+ * revalidated by ETag after `cacheSeconds`, so an update is noticed without re-reading and
+ * re-parsing every unchanged template. A task runs the version it was accepted with: a version
+ * never changes, so a pinned one is cached without revalidation.
+ */
 export class TemplateStore {
-  private readonly cache = new Map<string, Entry>();
-  private readonly inFlight = new Map<string, Promise<ParsedTemplate>>();
+  private readonly latest = new Map<string, Entry>();
+  private readonly pinned = new Map<string, LoadedTemplate>();
+  private readonly inFlight = new Map<string, Promise<LoadedTemplate>>();
 
   constructor(
-    private readonly s3: S3Client,
+    private readonly objects: ObjectReader,
     readonly location: TemplateLocation,
     private readonly now: () => number = Date.now,
   ) {}
@@ -44,54 +49,65 @@ export class TemplateStore {
     return templateKey(this.location, templateId);
   }
 
-  async load(templateId: string): Promise<ParsedTemplate> {
-    const cached = this.cache.get(templateId);
+  /** The template's latest version, or with `version` that version (what a task was accepted with). */
+  load(templateId: string, version?: string): Promise<LoadedTemplate> {
+    if (version !== undefined) {
+      const id = `${templateId}\n${version}`;
+      const hit = this.pinned.get(id);
+      return hit !== undefined
+        ? Promise.resolve(hit)
+        : this.once(id, () => this.fetchPinned(templateId, version));
+    }
+    const cached = this.latest.get(templateId);
     if (cached !== undefined && this.now() - cached.checkedAt < this.location.cacheSeconds * 1000) {
-      return cached.template;
+      return Promise.resolve(cached.template);
     }
-    // Concurrent requests for the same template share one S3 read.
-    let pending = this.inFlight.get(templateId);
-    if (pending === undefined) {
-      pending = this.fetch(templateId, cached).finally(() => this.inFlight.delete(templateId));
-      this.inFlight.set(templateId, pending);
-    }
-    return pending;
+    return this.once(templateId, () => this.fetchLatest(templateId, cached));
   }
 
   /** Drops a template from the cache, e.g. after this process wrote or deleted it. */
   forget(templateId: string): void {
-    this.cache.delete(templateId);
+    this.latest.delete(templateId);
   }
 
-  private async fetch(templateId: string, cached: Entry | undefined): Promise<ParsedTemplate> {
-    const checkedAt = this.now();
-    try {
-      const out = await this.s3.send(
-        new GetObjectCommand({
-          Bucket: this.location.bucket,
-          Key: this.key(templateId),
-          IfNoneMatch: cached?.etag,
-        }),
-      );
-      const body = (await out.Body?.transformToString('utf8')) ?? '';
-      const template = parseTemplate(body);
-      this.cache.set(templateId, { template, etag: out.ETag, checkedAt });
-      return template;
-    } catch (e: unknown) {
-      if (cached !== undefined && isNotModified(e)) {
-        cached.checkedAt = checkedAt;
-        return cached.template;
-      }
-      if (e instanceof NoSuchKey || (e instanceof Error && e.name === 'NoSuchKey')) {
-        this.cache.delete(templateId);
-        throw new TemplateNotFoundError(templateId, { cause: e });
-      }
-      throw e;
+  /** Concurrent requests for the same template share one read. */
+  private once(id: string, fetch: () => Promise<LoadedTemplate>): Promise<LoadedTemplate> {
+    let pending = this.inFlight.get(id);
+    if (pending === undefined) {
+      pending = fetch().finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, pending);
     }
+    return pending;
   }
-}
 
-function isNotModified(e: unknown): boolean {
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status === 304;
+  private async fetchLatest(templateId: string, cached: Entry | undefined): Promise<LoadedTemplate> {
+    const checkedAt = this.now();
+    const out = await this.objects.readText(
+      { bucket: this.location.bucket, key: this.key(templateId) },
+      { ifNoneMatch: cached?.etag },
+    );
+    if (out === 'not-modified' && cached !== undefined) {
+      cached.checkedAt = checkedAt;
+      return cached.template;
+    }
+    if (out === undefined || out === 'not-modified') {
+      this.latest.delete(templateId);
+      throw new TemplateNotFoundError(templateId);
+    }
+    const template = loadedTemplate(parseTemplate(out.text), out.versionId);
+    this.latest.set(templateId, { template, etag: out.etag, checkedAt });
+    return template;
+  }
+
+  private async fetchPinned(templateId: string, version: string): Promise<LoadedTemplate> {
+    const out = await this.objects.readText(
+      { bucket: this.location.bucket, key: this.key(templateId) },
+      { versionId: version },
+    );
+    if (out === undefined || out === 'not-modified') throw new TemplateNotFoundError(templateId, { version });
+    const template = loadedTemplate(parseTemplate(out.text), version);
+    if (this.pinned.size >= MAX_PINNED) this.pinned.delete(this.pinned.keys().next().value ?? '');
+    this.pinned.set(`${templateId}\n${version}`, template);
+    return template;
+  }
 }

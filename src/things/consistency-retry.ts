@@ -1,5 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { backoffMs, type RetryPolicy } from '../aws/backoff.js';
 import { StillAttachedError } from './errors.js';
+
+export type { RetryPolicy } from '../aws/backoff.js';
 
 /**
  * AWS IoT applies DetachThingPrincipal and DetachPolicy asynchronously: for a while afterwards
@@ -8,11 +11,6 @@ import { StillAttachedError } from './errors.js';
  * `DeleteConflictException: ... attached to one or more principals`. CDF failed the delete there;
  * these are retried with exponential backoff until they pass or the budget is spent.
  */
-export interface RetryPolicy {
-  attempts: number;
-  firstDelayMs: number;
-  maxDelayMs: number;
-}
 
 /** About 16 s in the worst case: well inside API Gateway's 29 s, far beyond IoT's usual lag. */
 export const CONSISTENCY_RETRY: RetryPolicy = { attempts: 8, firstDelayMs: 250, maxDelayMs: 4000 };
@@ -47,9 +45,7 @@ export async function retryWhileAttached<T>(
       if (attempt >= policy.attempts) {
         throw new StillAttachedError(what, (Date.now() - started) / 1000, { cause: e });
       }
-      const backoff = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempt - 1));
-      // Jitter, so concurrent deletes do not retry in lockstep.
-      await sleep(backoff * (0.5 + Math.random() / 2));
+      await sleep(backoffMs(policy, attempt));
     }
   }
 }

@@ -136,7 +136,7 @@ describe('Idempotency-Key', () => {
 
 describe('enqueue failure', () => {
   it('answers 503 and leaves the task FAILED, not PENDING', async () => {
-    const queues = env.stack.services.queues;
+    const queues = env.stack.services.queueUrls;
     const realQueue = queues.requests;
     queues.requests = `${realQueue}-gone`;
     try {

@@ -27,7 +27,7 @@ async function takeMessages(): Promise<InboundMessage[]> {
   for (;;) {
     const out = await env.stack.clients.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: env.stack.services.queues.bulk,
+        QueueUrl: env.stack.services.queueUrls.bulk,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 0,
       }),
@@ -37,7 +37,7 @@ async function takeMessages(): Promise<InboundMessage[]> {
       taken.push(fromSqsMessage(m));
       await env.stack.clients.sqs.send(
         new DeleteMessageCommand({
-          QueueUrl: env.stack.services.queues.bulk,
+          QueueUrl: env.stack.services.queueUrls.bulk,
           ReceiptHandle: m.ReceiptHandle,
         }),
       );

@@ -3,7 +3,7 @@ import { UpdateCACertificateCommand } from '@aws-sdk/client-iot';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
 import { privateKeyMatchesCertificate, readCertificate } from '../../src/certificates/index.js';
-import { createDeviceCertificateMode } from '../../src/provisioning/certificate-modes/create-device-certificate.js';
+import { createDeviceCertificateRun } from '../../src/provisioning/certificate-modes/create-device-certificate/run.js';
 import {
   caPemOf,
   caStoreOf,
@@ -282,9 +282,9 @@ describe('createDeviceCertificate in the worker', () => {
     parameters: { ThingName: thingName },
     cdfProvisioningParameters: { caId: cas.ecCaId, certInfo: { country: 'US', commonName: thingName } },
   });
-  // A mode object of the test's own, on the same clients, so the dead worker signs like the real one.
-  const mode = () =>
-    createDeviceCertificateMode({ cas: caStoreOf(env.stack), config: { deviceCertificateDays: 90 } });
+  // A mode run of the test's own, on the same clients, so the dead worker signs like the real one.
+  const run = () =>
+    createDeviceCertificateRun({ cas: caStoreOf(env.stack), config: { deviceCertificateDays: 90 } });
 
   it.each([
     [
@@ -306,7 +306,7 @@ describe('createDeviceCertificate in the worker', () => {
       env.stack,
       taskId,
       body,
-      (ctx) => mode().run(ctx, { createDeviceCertificate: true }),
+      (ctx) => run()(ctx, { createDeviceCertificate: true }),
       { when, patch },
     );
     const made = dead.checkpoint.certificate;

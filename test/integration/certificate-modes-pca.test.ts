@@ -3,13 +3,13 @@ import { GetCertificateAuthorityCertificateCommand, GetCertificateCommand } from
 import { X509Certificate } from 'node:crypto';
 import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
 import { privateKeyMatchesCertificate, readCertificate } from '../../src/certificates/index.js';
-import { acmPcaMode } from '../../src/provisioning/certificate-modes/acm-pca.js';
+import { IotCaCertificates } from '../../src/provisioning/ca/ca-certificates.js';
+import { acmPcaRun } from '../../src/provisioning/certificate-modes/acm-pca/run.js';
 import { PcaDirectory } from '../../src/provisioning/ca/pca-directory.js';
-import type { CdfBlock } from '../../src/provisioning/cdf-block.js';
+import type { CdfBlock } from '../../src/templates/cdf-block.js';
 import type { CheckpointPatch } from '../../src/provisioning/context.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
 import {
-  caStoreOf,
   certificateArnOf,
   certificatesOfCa,
   expectRefused,
@@ -236,11 +236,11 @@ describe('ACM PCA in the worker', () => {
     },
   });
   const cdf: CdfBlock = { acmpca: { mode: 'REGISTER_WITH_CA' } };
-  const mode = () =>
-    acmPcaMode({
+  const run = () =>
+    acmPcaRun({
       acmpca: env.stack.clients.acmpca,
       pcas: new PcaDirectory(env.stack.clients.acmpca, 0),
-      cas: caStoreOf(env.stack),
+      cas: new IotCaCertificates(env.stack.clients.iot, 0),
       config: env.stack.config.certificates,
     });
   const issuedArnOf = (p: CheckpointPatch) =>
@@ -263,7 +263,7 @@ describe('ACM PCA in the worker', () => {
     const request = body(thingName);
     const taskId = await recordTask(env.stack, request);
     const before = (await certificatesOfCa(env.stack.clients.iot, pcaIotCaId())).length;
-    const dead = await crashDuring(env.stack, taskId, request, (ctx) => mode().run(ctx, cdf), {
+    const dead = await crashDuring(env.stack, taskId, request, (ctx) => run()(ctx, cdf), {
       when,
       patch,
     });

@@ -6,7 +6,7 @@ import {
   ListPoliciesCommand,
   RegisterCertificateWithoutCACommand,
 } from '@aws-sdk/client-iot';
-import { registerWithoutCaMode } from '../../src/provisioning/certificate-modes/register-without-ca.js';
+import { registerWithoutCaRun } from '../../src/provisioning/certificate-modes/register-without-ca/run.js';
 import { provision } from '../../src/provisioning/provision.js';
 import type { CheckpointPatch, ProvisioningContext } from '../../src/provisioning/context.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
@@ -138,7 +138,7 @@ describe('registerDeviceCertificateWithoutCA', () => {
     };
     const taskId = await diedBefore(
       body,
-      (ctx) => registerWithoutCaMode.run(ctx, {}),
+      (ctx) => registerWithoutCaRun(ctx, {}),
       (p) => (p.certificate?.certificateArn ?? '') !== '',
     );
     const task = await deliverTask(env.stack, taskId);

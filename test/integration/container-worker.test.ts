@@ -88,7 +88,7 @@ async function submit(thingName: string): Promise<string> {
   });
   await stack.clients.sqs.send(
     new SendMessageCommand({
-      QueueUrl: stack.services.queues.requests,
+      QueueUrl: stack.services.queueUrls.requests,
       MessageBody: JSON.stringify({ taskId }),
     }),
   );

@@ -273,13 +273,13 @@ describe('API Gateway events', () => {
   });
 
   it('the requests worker provisions it from its queue message; both API payloads then return the device', async () => {
-    const messages = await receive(stack.services.queues.requests, (m) => bodyTaskId(m) === taskId, 1);
+    const messages = await receive(stack.services.queueUrls.requests, (m) => bodyTaskId(m) === taskId, 1);
     const response = await worker.requests(
       sqsEvent(messages, queueArn(stack.config.queues.requests)),
       context('requestsWorker'),
     );
     expect(response).toEqual({ batchItemFailures: [] });
-    await deleteSucceeded(stack.services.queues.requests, messages, response);
+    await deleteSucceeded(stack.services.queueUrls.requests, messages, response);
 
     for (const event of [
       restEvent('GET', `/provisioningtasks/${taskId}`),
@@ -313,7 +313,7 @@ describe('SQS events', () => {
     // Held by another, live worker: the handler must give these back to the queue.
     const busy = await Promise.all(['lambda-busy-1', 'lambda-busy-2'].map(recordFor));
     for (const id of busy) await stack.services.tasks.claim(id, 'another-live-worker', 300);
-    const queueUrl = stack.services.queues.requests;
+    const queueUrl = stack.services.queueUrls.requests;
     for (const id of [...ok, ...busy]) {
       await stack.clients.sqs.send(
         new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ taskId: id }) }),
@@ -350,7 +350,7 @@ describe('SQS events', () => {
   it('the dead-letter handler fails a task whose message died, and keeps a message the worker set aside', async () => {
     const died = await recordFor('lambda-died-1');
     await stack.services.tasks.claim(died, 'crashed-worker', 0);
-    const dlq = stack.services.queues.requestsDlq;
+    const dlq = stack.services.queueUrls.requestsDlq;
     await stack.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify({ taskId: died }) }),
     );

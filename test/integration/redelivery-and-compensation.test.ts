@@ -95,7 +95,7 @@ describe('unusable messages', () => {
 
     const out = await env.stack.clients.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: env.stack.services.queues.requestsDlq,
+        QueueUrl: env.stack.services.queueUrls.requestsDlq,
         MessageAttributeNames: ['All'],
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 1,

@@ -156,8 +156,11 @@ describe('PUT /templates/{templateId}', () => {
     const id = `versioned-${unique()}`;
     expect((await put(id, deviceTemplate('1'))).status).toBe(201);
     // Another process's cache, revalidating on every use.
-    const other = new TemplateStore(env.stack.clients.s3, { ...env.stack.config.templates, cacheSeconds: 0 });
-    expect(await other.load(id)).toMatchObject({ aws: deviceTemplate('1') });
+    const other = new TemplateStore(env.stack.services.objects, {
+      ...env.stack.config.templates,
+      cacheSeconds: 0,
+    });
+    expect(await other.load(id)).toMatchObject({ parsed: { aws: deviceTemplate('1') } });
 
     const workers = env.stack.startWorkers();
     try {
@@ -173,7 +176,7 @@ describe('PUT /templates/{templateId}', () => {
       expect(await provision(first)).toEqual({ templateVersion: '1' });
       expect((await put(id, deviceTemplate('2'))).status).toBe(200);
       expect(await provision(`tpl-v2-${unique()}`)).toEqual({ templateVersion: '2' });
-      expect(await other.load(id)).toMatchObject({ aws: deviceTemplate('2') });
+      expect(await other.load(id)).toMatchObject({ parsed: { aws: deviceTemplate('2') } });
     } finally {
       await workers.stop();
     }

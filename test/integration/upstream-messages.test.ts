@@ -10,7 +10,7 @@ const env = useStack({ api: true, workers: true });
 const publish = async (body: string) =>
   (
     await env.stack.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: env.stack.services.queues.requests, MessageBody: body }),
+      new SendMessageCommand({ QueueUrl: env.stack.services.queueUrls.requests, MessageBody: body }),
     )
   ).MessageId ?? '';
 
@@ -64,7 +64,7 @@ describe('upstream systems publishing straight to the requests queue', () => {
     while (inDlq === 0 && Date.now() < deadline) {
       const out = await env.stack.clients.sqs.send(
         new GetQueueAttributesCommand({
-          QueueUrl: env.stack.services.queues.requestsDlq,
+          QueueUrl: env.stack.services.queueUrls.requestsDlq,
           AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
         }),
       );

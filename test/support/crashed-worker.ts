@@ -1,6 +1,6 @@
 import type { CheckpointPatch, ProvisioningContext } from '../../src/provisioning/context.js';
 import { leasedContext } from '../../src/provisioning/context.js';
-import { awsCertificateMode } from '../../src/provisioning/certificate-modes/aws-certificate.js';
+import { awsCertificateRun } from '../../src/provisioning/certificate-modes/aws-certificate/run.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
 import type { TestStack } from './stack.js';
 
@@ -30,7 +30,7 @@ export async function crashAfterCertificate(
   leaseSeconds = 1,
 ): Promise<{ certificateId: string; certificateArn: string }> {
   const ctx = await claimedContext(stack, taskId, request, 'crashed-worker', leaseSeconds);
-  await awsCertificateMode.run(ctx, {});
+  await awsCertificateRun(ctx, {});
   const made = ctx.checkpoint.certificate;
   if (made === undefined) throw new Error('the certificate mode made nothing');
   return { certificateId: made.certificateId, certificateArn: made.certificateArn };

@@ -2,12 +2,14 @@ import { afterAll, beforeAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { createApp } from '../../api/app.js';
+import { apiServices, type ApiServices } from '../../api/compose.js';
 import { startServer, type RunningServer } from '../../api/server.js';
 import { bootstrap } from '../../infra/bootstrap.js';
 import { createAwsClients, clientOptionsFrom, type AwsClients } from '../../src/aws/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createCommonServices } from '../../src/common-services.js';
+import { workerServices, type WorkerServices } from '../../workers/compose.js';
 import { startConsumers, type RunningWorkers } from '../../workers/start-consumers.js';
 import { putTemplate } from './templates.js';
 
@@ -22,7 +24,8 @@ export interface TestStack {
   env: Record<string, string>;
   config: Config;
   clients: AwsClients;
-  services: Services;
+  /** Both roots over one set of common services, as `npm start` runs them. */
+  services: ApiServices & WorkerServices;
   logs(): string;
   startApi(): Promise<RunningServer>;
   startWorkers(): RunningWorkers;
@@ -57,7 +60,8 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (captured += chunk.toString('utf8')));
   const logger = createLogger({ level: config.logLevel, stream });
-  const services = await createServices(config, { clients, logger });
+  const common = await createCommonServices(config, { clients, logger });
+  const services = { ...apiServices(common), ...workerServices(common) };
 
   const servers = new Set<RunningServer>();
   const workers = new Set<RunningWorkers>();

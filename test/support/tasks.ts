@@ -35,7 +35,7 @@ export async function deliverTask(stack: TestStack, taskId: string): Promise<Tas
 export async function completionEvents<T = Record<string, unknown>>(stack: TestStack): Promise<T[]> {
   const out = await stack.clients.sqs.send(
     new ReceiveMessageCommand({
-      QueueUrl: stack.services.queues.results,
+      QueueUrl: stack.services.queueUrls.results,
       MaxNumberOfMessages: 10,
       WaitTimeSeconds: 1,
     }),

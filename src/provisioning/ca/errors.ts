@@ -28,3 +28,19 @@ export type CaErrorCode =
  * a CA is deactivated between submit and work: retrying cannot help.
  */
 export class CaError extends invalidInputWithCodes<CaErrorCode>() {}
+
+/** The CA's key is not in SSM under the configured name (the message names the parameter to create). */
+export const caKeyNotFound = (caId: string, parameterName: string, options?: ErrorOptions) =>
+  new CaError(
+    'CA_KEY_NOT_FOUND',
+    `The private key of CA '${caId}' is not in SSM: store it (PEM) as SecureString parameter '${parameterName}'`,
+    options,
+  );
+
+/** The CA's key is stored in clear text. */
+export const caKeyNotSecure = (caId: string, parameterName: string, type: string | undefined) =>
+  new CaError(
+    'CA_KEY_NOT_SECURE',
+    `SSM parameter '${parameterName}' holds the key of CA '${caId}' in clear text (${type ?? 'no type'}); ` +
+      'store it again as a SecureString',
+  );

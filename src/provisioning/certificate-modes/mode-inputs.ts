@@ -7,7 +7,7 @@ import {
   type ParsedCsr,
 } from '../../certificates/index.js';
 import type { CdfProvisioningParameters, ProvisionRequest } from '../../tasks/request.js';
-import type { CdfBlock } from '../cdf-block.js';
+import type { CdfBlock } from '../../templates/cdf-block.js';
 import { ModeInputError } from './errors.js';
 
 /** What the request's `cdfProvisioningParameters` say, read the same way at submit and in the worker. */

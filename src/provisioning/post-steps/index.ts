@@ -1,4 +1,4 @@
-import type { CdfBlock } from '../cdf-block.js';
+import type { CdfBlock } from '../../templates/cdf-block.js';
 import type { ProvisioningContext } from '../context.js';
 import { ProvisioningInputError } from '../errors.js';
 import { additionalPolicies, attachAdditionalPolicies } from './additional-policies.js';

@@ -8,7 +8,7 @@ import {
   idempotencyTokenFor,
   waitForCertificate,
   type AcmPcaDeps,
-} from '../../../src/provisioning/certificate-modes/acm-pca.js';
+} from '../../../src/provisioning/certificate-modes/acm-pca/run.js';
 import { PcaDirectory } from '../../../src/provisioning/ca/pca-directory.js';
 import { TransientError } from '../../../src/errors.js';
 

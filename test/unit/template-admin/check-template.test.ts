@@ -1,9 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { awsCertificateMode } from '../../../src/provisioning/certificate-modes/aws-certificate.js';
 import { checkTemplate } from '../../../src/template-admin/check-template.js';
 import { referencedNames } from '../../../src/template-admin/references.js';
 
-const MODES = { createDeviceAWSCertificate: awsCertificateMode };
+const MODES = ['createDeviceAWSCertificate'] as const;
 const thing = (properties: Record<string, unknown>) => ({
   thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'ThingName' }, ...properties } },
 });
@@ -31,7 +30,7 @@ describe('checkTemplate', () => {
     );
     expect(checkTemplate(body, MODES)).toMatchObject({
       certificateMode: 'createDeviceAWSCertificate',
-      requiredParameters: ['ThingName', 'Group'],
+      callerParameters: ['ThingName', 'Group'],
     });
   });
 
@@ -63,7 +62,7 @@ describe('checkTemplate', () => {
         },
       },
     });
-    expect(checkTemplate(body, MODES).requiredParameters).toEqual(['ThingName', 'Kind']);
+    expect(checkTemplate(body, MODES).callerParameters).toEqual(['ThingName', 'Kind']);
   });
 
   it('evaluates literal functions, so a literal that can never be valid is refused', () => {

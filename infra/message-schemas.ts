@@ -1,6 +1,6 @@
-import { BulkCompletionEvent } from '../bulk/completion-event.js';
-import { CompletionEvent } from '../tasks/completion-events.js';
-import { RequestMessage } from './request-message.js';
+import { BulkCompletionEvent } from '../src/bulk/completion-event.js';
+import { CompletionEvent } from '../src/tasks/completion-events.js';
+import { RequestMessage } from '../src/tasks/request-message.js';
 
 /** The queue contracts as standalone JSON Schema documents (typebox types are JSON Schema). */
 export function messageSchemas(): Record<string, unknown> {

@@ -59,9 +59,26 @@ export function parseCdfBlock(raw: unknown): CdfBlock {
   return raw as CdfBlock;
 }
 
-/** CDF ran exactly one certificate pre-step, chosen in this order. */
-export type CertificateModeName =
-  'createDeviceCertificate' | 'createDeviceAWSCertificate' | 'registerDeviceCertificateWithoutCA' | 'acmpca';
+/**
+ * CDF's certificate pre-steps and the template parameters each supplies (its values overwrite the
+ * caller's of the same name), so a caller need not send them. CDF ran exactly one pre-step,
+ * chosen in this order.
+ */
+export const CERTIFICATE_MODE_INJECTS = {
+  createDeviceCertificate: ['CertificatePem', 'CaCertificatePem', 'CertificateId', 'CertificateArn'],
+  createDeviceAWSCertificate: ['CertificateId', 'CertificateArn'],
+  registerDeviceCertificateWithoutCA: ['CertificateId', 'CertificateArn', 'CertificatePem'],
+  acmpca: ['CertificateId', 'CertificateArn', 'CertificatePem'],
+} as const;
+
+export type CertificateModeName = keyof typeof CERTIFICATE_MODE_INJECTS;
+export const CERTIFICATE_MODE_NAMES = Object.keys(CERTIFICATE_MODE_INJECTS) as CertificateModeName[];
+
+/** The parameters a mode hands the template: exactly the ones it is declared to inject. */
+export type InjectedParameters<N extends CertificateModeName> = Record<
+  (typeof CERTIFICATE_MODE_INJECTS)[N][number],
+  string
+>;
 
 export function selectCertificateMode(cdf: CdfBlock): CertificateModeName | undefined {
   if (cdf.createDeviceCertificate === true) return 'createDeviceCertificate';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidInputError } from '../../../src/errors.js';
-import { parseCdfBlock, selectCertificateMode, type CdfBlock } from '../../../src/provisioning/cdf-block.js';
+import { parseCdfBlock, selectCertificateMode, type CdfBlock } from '../../../src/templates/cdf-block.js';
 
 function refusal(raw: unknown): InvalidInputError {
   try {

@@ -5,47 +5,34 @@ import {
   type SigningAlgorithm,
 } from '@aws-sdk/client-acm-pca';
 import { createHash, createPublicKey } from 'node:crypto';
-import { awsCall } from '../../aws/classify-error.js';
-import { present } from '../../aws/present.js';
+import { awsCall } from '../../../aws/classify-error.js';
+import { present } from '../../../aws/present.js';
 import {
   CertificateError,
   createCsr,
   generateDeviceKeyPair,
   verifyIssuedBy,
   type CertInfo,
-} from '../../certificates/index.js';
-import type { CertificateConfig } from '../../config.js';
-import { TransientError } from '../../errors.js';
-import type { ProvisionRequest } from '../../tasks/request.js';
-import { resolveIotCa, resolvePcaArn } from '../ca/aliases.js';
-import type { CaStore } from '../ca/ca-store.js';
-import { CaError } from '../ca/errors.js';
-import type { PcaDirectory } from '../ca/pca-directory.js';
-import type { CdfBlock } from '../cdf-block.js';
-import type { ProvisioningContext } from '../context.js';
-import type { CertificateMode } from './certificate-mode.js';
-import { ModeInputError } from './errors.js';
-import { csrOf, daysOf, eitherSpelling, keyAlgorithmOf, parametersOf, subjectOf } from './mode-inputs.js';
-import { registerCertificate, type CertificateCheckpoint } from './register-certificate.js';
+} from '../../../certificates/index.js';
+import { TransientError } from '../../../errors.js';
+import type { CdfBlock } from '../../../templates/cdf-block.js';
+import type { IotCaCertificates } from '../../ca/ca-certificates.js';
+import type { PcaDirectory } from '../../ca/pca-directory.js';
+import type { ProvisioningContext } from '../../context.js';
+import type { ModeRun } from '../certificate-mode.js';
+import { ModeInputError } from '../errors.js';
+import { keyAlgorithmOf } from '../mode-inputs.js';
+import { registerCertificate, type CertificateCheckpoint } from '../register-certificate.js';
+import { acmPcaInput, type AcmPcaConfig, type AcmPcaInput } from './input.js';
 
 /** Before registration the checkpoint holds only the ARN ACM PCA gave the certificate. */
 type IssuingCheckpoint = CertificateCheckpoint & { pcaCertificateArn?: string };
 
-interface Input {
-  pcaArn: string;
-  /** REGISTER_WITH_CA: the AWS IoT CA that must have issued the PCA's certificates. */
-  iotCaId: string | undefined;
-  csr: string | undefined;
-  /** Only when the service makes the key and CSR. */
-  subject: CertInfo | undefined;
-  days: number;
-}
-
 export interface AcmPcaDeps {
   acmpca: ACMPCAClient;
   pcas: PcaDirectory;
-  cas: CaStore;
-  config: Pick<CertificateConfig, 'deviceCertificateDays' | 'pcaWaitSeconds' | 'pcaAliases' | 'iotCaAliases'>;
+  cas: IotCaCertificates;
+  config: AcmPcaConfig;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -57,93 +44,34 @@ export interface AcmPcaDeps {
  * certificate; IssueCertificate's IdempotencyToken, derived from the task, covers the gap between
  * issuing and the ARN's checkpoint on real ACM PCA.
  */
-export function acmPcaMode(deps: AcmPcaDeps): CertificateMode {
-  const read = (request: ProvisionRequest, cdf: CdfBlock): Input => {
-    const parameters = parametersOf(request);
-    const block = cdf.acmpca;
-    const template = "the template's CDF.acmpca block";
-    const pcaArn = resolvePcaArn(
-      [
-        {
-          arn: eitherSpelling(parameters, ['acmpcaCaArn', 'amcpcaCaArn']),
-          alias: eitherSpelling(parameters, ['acmpcaCaAlias', 'amcpcaCaAlias']),
-          where: 'cdfProvisioningParameters',
-        },
-        { arn: block?.acmpcaCaArn, alias: block?.acmpcaCaAlias, where: template },
-      ],
-      deps.config,
-    );
-    const iotCaId =
-      block?.mode === 'REGISTER_WITH_CA'
-        ? resolveIotCa(
-            [
-              {
-                arn: parameters.awsiotCaArn,
-                alias: parameters.awsiotCaAlias,
-                where: 'cdfProvisioningParameters',
-              },
-              { arn: block.awsiotCaArn, alias: block.awsiotCaAlias, where: template },
-            ],
-            deps.config,
-          ).caId
-        : undefined;
-    const csr = csrOf(parameters);
-    return {
-      pcaArn,
-      iotCaId,
-      csr: csr === undefined ? undefined : parameters.csr,
-      subject: csr === undefined ? subjectOf(parameters, undefined) : undefined,
-      days: daysOf(parameters, deps.config.deviceCertificateDays),
-    };
-  };
-
-  const iotCaPem = async (caId: string): Promise<string> => {
-    const ca = await deps.cas.certificate(caId);
-    if (ca.status !== 'ACTIVE') {
-      throw new CaError(
-        'CA_NOT_ACTIVE',
-        `AWS IoT CA certificate '${caId}' is ${ca.status}; activate it before registering device certificates with it`,
-      );
-    }
-    return ca.certificatePem;
-  };
-
-  return {
-    injects: ['CertificateId', 'CertificateArn', 'CertificatePem'],
-
-    async validate(request: ProvisionRequest, cdf: CdfBlock): Promise<void> {
-      const input = read(request, cdf);
-      await deps.pcas.authority(input.pcaArn);
-      if (input.iotCaId !== undefined) await iotCaPem(input.iotCaId);
-    },
-
-    async run(ctx: ProvisioningContext, cdf: CdfBlock): Promise<Record<string, string>> {
-      const input = read(ctx.request, cdf);
-      let certificate: IssuingCheckpoint | undefined = ctx.checkpoint.certificate;
-      if (certificate?.certificateArn === undefined || certificate.certificateArn === '') {
-        const caPem = input.iotCaId === undefined ? undefined : await iotCaPem(input.iotCaId);
-        let pem = certificate?.created === true ? certificate.certificatePem : '';
-        let publicKey = certificate?.publicKey;
-        if (pem === '') {
-          let issuedArn = certificate?.pcaCertificateArn;
-          if (issuedArn === undefined) ({ issuedArn, publicKey } = await issue(ctx, cdf, input, deps));
-          const issued = await waitForCertificate(deps, input.pcaArn, issuedArn);
-          checkIssuer(issued, input, caPem);
-          pem = issued.certificate;
-        }
-        certificate = await registerCertificate(ctx, {
-          certificatePem: pem,
-          caCertificatePem: caPem,
-          status: 'ACTIVE',
-          publicKey,
-        });
+export function acmPcaRun(deps: AcmPcaDeps): ModeRun<'acmpca'> {
+  return async (ctx, cdf) => {
+    const input = acmPcaInput(ctx.request, cdf, deps.config);
+    let certificate: IssuingCheckpoint | undefined = ctx.checkpoint.certificate;
+    if (certificate?.certificateArn === undefined || certificate.certificateArn === '') {
+      const caPem =
+        input.iotCaId === undefined ? undefined : (await deps.cas.active(input.iotCaId)).certificatePem;
+      let pem = certificate?.created === true ? certificate.certificatePem : '';
+      let publicKey = certificate?.publicKey;
+      if (pem === '') {
+        let issuedArn = certificate?.pcaCertificateArn;
+        if (issuedArn === undefined) ({ issuedArn, publicKey } = await issue(ctx, cdf, input, deps));
+        const issued = await waitForCertificate(deps, input.pcaArn, issuedArn);
+        checkIssuer(issued, input, caPem);
+        pem = issued.certificate;
       }
-      return {
-        CertificateId: certificate.certificateId,
-        CertificateArn: certificate.certificateArn,
-        CertificatePem: certificate.certificatePem,
-      };
-    },
+      certificate = await registerCertificate(ctx, {
+        certificatePem: pem,
+        caCertificatePem: caPem,
+        status: 'ACTIVE',
+        publicKey,
+      });
+    }
+    return {
+      CertificateId: certificate.certificateId,
+      CertificateArn: certificate.certificateArn,
+      CertificatePem: certificate.certificatePem,
+    };
   };
 }
 
@@ -154,7 +82,7 @@ export const idempotencyTokenFor = (taskId: string) =>
 async function issue(
   ctx: ProvisioningContext,
   cdf: CdfBlock,
-  input: Input,
+  input: AcmPcaInput,
   deps: AcmPcaDeps,
 ): Promise<{ issuedArn: string; publicKey: string | undefined }> {
   const { csr, publicKey } =
@@ -181,7 +109,7 @@ async function issue(
 async function ownCsr(
   ctx: ProvisioningContext,
   cdf: CdfBlock,
-  input: Input,
+  input: AcmPcaInput,
 ): Promise<{ csr: string; publicKey: string }> {
   const subject = input.subject as CertInfo;
   let privateKeyPem: string;
@@ -199,7 +127,7 @@ async function ownCsr(
 async function issueCertificate(
   acmpca: ACMPCAClient,
   taskId: string,
-  input: Input,
+  input: AcmPcaInput,
   csr: string,
   signingAlgorithm: SigningAlgorithm,
 ): Promise<string> {
@@ -264,7 +192,7 @@ export async function waitForCertificate(
 }
 
 /** What AWS IoT would check at registration, checked here too, since moto does not. */
-function checkIssuer(issued: Issued, input: Input, iotCaPem: string | undefined): void {
+function checkIssuer(issued: Issued, input: AcmPcaInput, iotCaPem: string | undefined): void {
   try {
     if (iotCaPem !== undefined) verifyIssuedBy(issued.certificate, iotCaPem);
     else if (issued.chain !== undefined) verifyIssuedBy(issued.certificate, issued.chain);

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { CdfProvisioningParameters, ProvisionRequest, TaskId, TemplateId } from '../tasks/request.js';
+import { CdfProvisioningParameters, ProvisionRequest, TaskId, TemplateId } from './request.js';
 
 /**
  * The requests queue's message contract (published as JSON Schema in the README).

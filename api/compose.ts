@@ -1,0 +1,39 @@
+import type { IoTClient } from '@aws-sdk/client-iot';
+import { createCommonServices, type CommonServices, type ServiceOverrides } from '../src/common-services.js';
+import type { Config } from '../src/config.js';
+import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
+import type { ObjectWriter } from '../src/storage/object-store.js';
+import { TemplateBucket } from '../src/template-admin/template-bucket.js';
+import { CERTIFICATE_MODE_NAMES, type CertificateModeName } from '../src/templates/cdf-block.js';
+
+/**
+ * The API's composition root: the common services plus what only the API uses: the IoT client of
+ * the thing endpoints, the object writer of template administration and inline bulk input, and
+ * the certificate modes it offers (their submit-time checks come with admission). It wires no
+ * certificate mode's run, so the API bundle, and its IAM role, can create no certificate.
+ */
+export interface ApiServices extends CommonServices {
+  iot: IoTClient;
+  objectWriter: ObjectWriter;
+  templateBucket: TemplateBucket;
+  /** What `PUT /templates` accepts; the workers run every one of them. */
+  offeredModes: readonly CertificateModeName[];
+}
+
+export function apiServices(common: CommonServices): ApiServices {
+  const objectWriter = new S3ObjectWriter(common.clients.s3);
+  return {
+    ...common,
+    iot: common.clients.iot,
+    objectWriter,
+    templateBucket: new TemplateBucket(common.objects, objectWriter, common.config.templates),
+    offeredModes: CERTIFICATE_MODE_NAMES,
+  };
+}
+
+export async function createApiServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+): Promise<ApiServices> {
+  return apiServices(await createCommonServices(config, overrides));
+}

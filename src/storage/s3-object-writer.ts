@@ -1,0 +1,27 @@
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { awsCall } from '../aws/classify-error.js';
+import type { ObjectLocation, ObjectVersion, ObjectWriter } from './object-store.js';
+
+/** The ObjectWriter port over S3: only the API, which stores templates and bulk inputs, has it. */
+export class S3ObjectWriter implements ObjectWriter {
+  constructor(private readonly s3: S3Client) {}
+
+  async put(at: ObjectLocation, body: string | Uint8Array, contentType: string): Promise<ObjectVersion> {
+    const out = await awsCall(`storing s3://${at.bucket}/${at.key}`, () =>
+      this.s3.send(
+        new PutObjectCommand({ Bucket: at.bucket, Key: at.key, Body: body, ContentType: contentType }),
+      ),
+    );
+    return {
+      etag: out.ETag,
+      versionId: out.VersionId === 'null' ? undefined : out.VersionId,
+      lastModified: undefined,
+    };
+  }
+
+  async remove(at: ObjectLocation): Promise<void> {
+    await awsCall(`deleting s3://${at.bucket}/${at.key}`, () =>
+      this.s3.send(new DeleteObjectCommand({ Bucket: at.bucket, Key: at.key })),
+    );
+  }
+}
