@@ -1,3 +1,4 @@
+import { SqsMessageQueue } from '../../src/queue/sqs-message-queue.js';
 import { describe, expect, it } from '@jest/globals';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { useStack } from '../support/stack.js';
@@ -136,9 +137,9 @@ describe('Idempotency-Key', () => {
 
 describe('enqueue failure', () => {
   it('answers 503 and leaves the task FAILED, not PENDING', async () => {
-    const queues = env.stack.services.queueUrls;
+    const { queues, queueUrls } = env.stack.services;
     const realQueue = queues.requests;
-    queues.requests = `${realQueue}-gone`;
+    queues.requests = new SqsMessageQueue(env.stack.clients.sqs, `${queueUrls.requests}-gone`);
     try {
       const res = await request(env.api.url, 'POST', '/things', {
         body: { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'never-queued' } },
