@@ -16,7 +16,7 @@ import {
   DescribeKeyCommand,
   NotFoundException,
 } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -169,6 +169,10 @@ async function createBucket(clients: AwsClients, config: Config, templatesDir: s
     const name = e instanceof Error ? e.name : '';
     if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw e;
   }
+  // Versioned, as deployed (serverless.yml): each task runs the template version it was accepted with.
+  await clients.s3.send(
+    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
   const files = (await readdir(templatesDir)).filter((f) => f.endsWith('.json'));
   await Promise.all(
     files.map(async (file) =>

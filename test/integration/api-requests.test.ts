@@ -1,6 +1,7 @@
-import { SqsMessageQueue } from '../../src/queue/sqs-message-queue.js';
 import { describe, expect, it } from '@jest/globals';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { connect } from 'node:net';
+import { SqsMessageQueue } from '../../src/queue/sqs-message-queue.js';
 import { useStack } from '../support/stack.js';
 import { pollTask, request } from '../support/http.js';
 import { thingState } from '../support/iot-registry.js';
@@ -157,5 +158,90 @@ describe('enqueue failure', () => {
     } finally {
       queues.requests = realQueue;
     }
+  });
+});
+
+/** A request exactly as `curl -X POST <url>` sends it: no body, no Content-Length, no Content-Type. */
+async function bareRequest(baseUrl: string, method: string, path: string) {
+  const { hostname, port } = new URL(baseUrl);
+  const raw = await new Promise<string>((resolve, reject) => {
+    // Written, not ended: the server closes the connection after answering (Connection: close).
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `${method} ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+      );
+    });
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    socket.on('end', () => {
+      resolve(text);
+    });
+    socket.on('error', reject);
+  });
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  return { status: Number(head.split(' ')[1]), body };
+}
+
+describe('requests without a body', () => {
+  const pendingBulkTask = async () => {
+    // No workers in this file: the task stays Pending, so it can always be cancelled.
+    const res = await request(env.api.url, 'POST', '/bulkthings', {
+      body: { provisioningTemplateId: 'aws-certificate', parameters: [{ ThingName: 'never-started' }] },
+    });
+    expect(res.status).toBe(202);
+    return String(res.body.taskId);
+  };
+
+  it('POST /bulkthings/{id}/cancel as the README sends it (curl -X POST) cancels the task', async () => {
+    const taskId = await pendingBulkTask();
+    const res = await bareRequest(env.api.url, 'POST', `/bulkthings/${taskId}/cancel`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ taskId, status: 'Cancelled' });
+  });
+
+  it('DELETE /bulkthings/{id} and a POST with Content-Length: 0 need no Content-Type either', async () => {
+    const deleted = await fetch(`${env.api.url}/bulkthings/${await pendingBulkTask()}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    const posted = await fetch(`${env.api.url}/bulkthings/${await pendingBulkTask()}/cancel`, {
+      method: 'POST',
+      headers: { 'content-length': '0' },
+    });
+    expect(posted.status).toBe(200);
+  });
+
+  it('a body still needs a JSON Content-Type, and a body-less POST /things is a 400 that says so', async () => {
+    const typed = await request(env.api.url, 'POST', `/bulkthings/${await pendingBulkTask()}/cancel`, {
+      rawBody: 'cancel please',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(typed.status).toBe(415);
+    const empty = await bareRequest(env.api.url, 'POST', '/things');
+    expect(empty.status).toBe(400);
+    expect(JSON.parse(empty.body)).toMatchObject({ code: 'MALFORMED_JSON' });
+  });
+});
+
+describe('the negotiated media type', () => {
+  it('every JSON answer, errors included, is in the CDF media type when the caller asks for it', async () => {
+    const cdf = { accept: 'application/vnd.aws-cdf-v1.0+json' };
+    const answers = await Promise.all([
+      request(env.api.url, 'GET', '/provisioningtasks/no-such-task', { headers: cdf }),
+      request(env.api.url, 'GET', '/templates', { headers: cdf }),
+      request(env.api.url, 'GET', '/templates/aws-certificate', { headers: cdf }),
+      request(env.api.url, 'POST', '/things', { body: { provisioningTemplateId: 'x' }, headers: cdf }),
+      request(env.api.url, 'PUT', '/templates/plain', {
+        rawBody: '{}',
+        headers: { ...cdf, 'content-type': 'text/plain' },
+      }),
+    ]);
+    expect(answers.map((a) => [a.status, a.headers.get('content-type')])).toEqual([
+      [404, 'application/vnd.aws-cdf-v1.0+json'],
+      [200, 'application/vnd.aws-cdf-v1.0+json'],
+      [200, 'application/vnd.aws-cdf-v1.0+json'],
+      [400, 'application/vnd.aws-cdf-v1.0+json'],
+      [415, 'application/vnd.aws-cdf-v1.0+json'],
+    ]);
+    const plain = await request(env.api.url, 'GET', '/provisioningtasks/no-such-task');
+    expect(plain.headers.get('content-type')).toBe('application/json');
   });
 });

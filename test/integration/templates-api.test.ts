@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { SAMPLE_TEMPLATES_DIR } from '../../infra/bootstrap.js';
 import { TemplateStore } from '../../src/templates/template-store.js';
 import { useStack } from '../support/stack.js';
+import { allResults, pollBulk } from '../support/bulk.js';
 import { pollTask, request } from '../support/http.js';
 import { thingState } from '../support/iot-registry.js';
 
@@ -188,6 +189,48 @@ describe('PUT /templates/{templateId}', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(res.status).toBe(415);
+  });
+});
+
+describe('a task runs the template version it was accepted with', () => {
+  it('a device and a bulk task accepted before a PUT are provisioned by the old template', async () => {
+    const id = `pinned-${unique()}`;
+    expect((await put(id, deviceTemplate('1'))).status).toBe(201);
+    const single = `pinned-one-${unique()}`;
+    const lines = [`pinned-bulk-${unique()}`, `pinned-bulk-${unique()}`];
+    const accepted = await request(env.api.url, 'POST', '/things', {
+      body: { provisioningTemplateId: id, parameters: { ThingName: single } },
+    });
+    const bulk = await request(env.api.url, 'POST', '/bulkthings', {
+      body: { provisioningTemplateId: id, parameters: lines.map((ThingName) => ({ ThingName })) },
+    });
+    expect([accepted.status, bulk.status]).toEqual([202, 202]);
+    const taskId = String(accepted.body.taskId);
+    expect((await env.stack.services.tasks.require(taskId)).templateVersion).toEqual(expect.any(String));
+
+    // Changed after both were accepted, before any worker ran them.
+    expect((await put(id, deviceTemplate('2'))).status).toBe(200);
+    const later = `pinned-later-${unique()}`;
+    const afterChange = await request(env.api.url, 'POST', '/things', {
+      body: { provisioningTemplateId: id, parameters: { ThingName: later } },
+    });
+
+    const workers = env.stack.startWorkers();
+    try {
+      expect((await pollTask(env.api.url, taskId)).status).toBe('SUCCEEDED');
+      expect((await pollBulk(env.api.url, String(bulk.body.taskId))).status).toBe('Completed');
+      expect((await pollTask(env.api.url, String(afterChange.body.taskId))).status).toBe('SUCCEEDED');
+    } finally {
+      await workers.stop();
+    }
+    const versionOf = async (thingName: string) =>
+      (await thingState(env.stack.clients.iot, thingName)).thing.attributes?.templateVersion;
+    expect(await Promise.all([single, ...lines].map(versionOf))).toEqual(['1', '1', '1']);
+    expect(await versionOf(later)).toBe('2');
+    expect((await allResults(env.api.url, String(bulk.body.taskId))).map((r) => r.status)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
   });
 });
 

@@ -52,6 +52,30 @@ describe('GET /openapi.json', () => {
     expect(documented).toHaveLength(new Set(documented).size);
   });
 
+  it('only operations that read a body document one (and a 415); cancelling takes none', async () => {
+    const document = (await request<Document>(env.api.url, 'GET', '/openapi.json')).body;
+    const withBody = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => METHODS.includes(method))
+        .map(([method, operation]) => {
+          const { requestBody, responses } = operation as { requestBody?: unknown; responses: object };
+          return [`${method.toUpperCase()} ${path}`, requestBody !== undefined, '415' in responses];
+        }),
+    );
+    expect(withBody.filter(([, body, refused]) => body !== refused)).toEqual([]);
+    expect(
+      withBody
+        .filter(([, body]) => body)
+        .map(([operation]) => operation)
+        .sort(),
+    ).toEqual([
+      'PATCH /things/{thingName}/certificates',
+      'POST /bulkthings',
+      'POST /things',
+      'PUT /templates/{templateId}',
+    ]);
+  });
+
   it('every $ref points at something the document defines', async () => {
     const document = (await request(env.api.url, 'GET', '/openapi.json')).body;
     for (const ref of new Set(refs(document))) {
