@@ -52,9 +52,10 @@ const NOT_BY_NAME: Record<string, Record<string, string[]>> = {
   },
   // Reading an object that may be missing also needs s3:ListBucket on its bucket: without it S3
   // answers 403 AccessDenied instead of 404 NoSuchKey, and an unknown template or bulk input file
-  // would no longer be told apart from a refused one.
+  // would no longer be told apart from a refused one. Our GetObject may name a VersionId (the
+  // template version a task was accepted with), which S3 authorises as s3:GetObjectVersion.
   '@aws-sdk/client-s3': {
-    GetObjectCommand: ['s3:GetObject', 's3:ListBucket'],
+    GetObjectCommand: ['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket'],
     HeadObjectCommand: ['s3:GetObject', 's3:ListBucket'],
     HeadBucketCommand: ['s3:ListBucket'],
     ListObjectsCommand: ['s3:ListBucket'],
@@ -124,15 +125,18 @@ export const LAMBDA_LOGGING = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 export const SQS_EVENT_SOURCE = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
 /**
- * The only actions a role may grant on `"Resource": "*"`: each makes a new certificate whose ARN
- * (derived from its hash) nobody can know before the call, and AWS authorises some of them only
- * on `*`. Every other action must name its resources (this account and region at the widest).
+ * The only actions a role may grant on `"Resource": "*"`: those that make a new certificate, whose
+ * ARN (derived from its hash) nobody can know before the call and some of which AWS authorises
+ * only on `*`; and ssm:DescribeParameters, which has no resource-level permissions at all (it
+ * shows parameter names and types, never a value). Every other action must name its resources
+ * (this account and region at the widest).
  */
 export const ANY_RESOURCE_ACTIONS = new Set([
   'iot:CreateKeysAndCertificate',
   'iot:CreateCertificateFromCsr',
   'iot:RegisterCertificate',
   'iot:RegisterCertificateWithoutCA',
+  'ssm:DescribeParameters',
 ]);
 
 export interface Need {

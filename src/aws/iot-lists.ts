@@ -12,7 +12,8 @@ import { awsCall } from './classify-error.js';
  * The IoT list calls, each followed to its last page (CDF stopped at the first) with the SDK's
  * paginators, which know whether a call names its token `nextToken` or `marker` and its page size
  * `maxResults` or `pageSize`. An absent, `null` or empty token ends a listing; a token AWS repeats
- * ends it too (`stopOnSameToken`) instead of looping for ever.
+ * ends it too (`stopOnSameToken`) instead of looping for ever. Each list is its own function, so a
+ * bundle holds (and its IAM role needs) only the ones its code calls.
  */
 export interface IotLists {
   thingPrincipals(thingName: string): Promise<string[]>;
@@ -25,42 +26,64 @@ export interface IotLists {
 /** The largest page every one of these calls accepts. */
 export const MAX_PAGE_SIZE = 250;
 
+type Paging = { client: IoTClient; pageSize: number; stopOnSameToken: true };
+const paging = (iot: IoTClient, pageSize: number): Paging => ({
+  client: iot,
+  pageSize,
+  stopOnSameToken: true,
+});
+
 export function iotLists(iot: IoTClient, pageSize = MAX_PAGE_SIZE): IotLists {
-  const config = { client: iot, pageSize, stopOnSameToken: true };
   return {
-    thingPrincipals: (thingName) =>
-      collect(`listing the principals of thing '${thingName}'`, () =>
-        paginateListThingPrincipals(config, { thingName }),
-      ).then((pages) => pages.flatMap((p) => p.principals ?? [])),
-    principalThings: (principal) =>
-      collect(`listing the things of principal '${principal}'`, () =>
-        paginateListPrincipalThings(config, { principal }),
-      ).then((pages) => pages.flatMap((p) => p.things ?? [])),
-    attachedPolicies: (target) =>
-      collect(`listing the policies of '${target}'`, () =>
-        paginateListAttachedPolicies(config, { target }),
-      ).then((pages) =>
-        pages.flatMap((p) =>
-          (p.policies ?? []).flatMap(({ policyName, policyArn }) =>
-            policyName !== undefined && policyArn !== undefined ? [{ policyName, policyArn }] : [],
-          ),
-        ),
-      ),
-    policyTargets: (policyName) =>
-      collect(`listing the targets of policy '${policyName}'`, () =>
-        paginateListTargetsForPolicy(config, { policyName }),
-      ).then((pages) => pages.flatMap((p) => p.targets ?? [])),
-    thingGroups: (thingName) =>
-      collect(`listing the groups of thing '${thingName}'`, () =>
-        paginateListThingGroupsForThing(config, { thingName }),
-      ).then((pages) =>
-        pages.flatMap((p) =>
-          (p.thingGroups ?? []).flatMap(({ groupName, groupArn }) =>
-            groupName !== undefined && groupArn !== undefined ? [{ groupName, groupArn }] : [],
-          ),
-        ),
-      ),
+    thingPrincipals: (thingName) => listThingPrincipals(iot, thingName, pageSize),
+    principalThings: (principal) => listPrincipalThings(iot, principal, pageSize),
+    attachedPolicies: (target) => listAttachedPolicies(iot, target, pageSize),
+    policyTargets: (policyName) => listPolicyTargets(iot, policyName, pageSize),
+    thingGroups: (thingName) => listThingGroups(iot, thingName, pageSize),
   };
+}
+
+export async function listThingPrincipals(iot: IoTClient, thingName: string, pageSize = MAX_PAGE_SIZE) {
+  const pages = await collect(`listing the principals of thing '${thingName}'`, () =>
+    paginateListThingPrincipals(paging(iot, pageSize), { thingName }),
+  );
+  return pages.flatMap((p) => p.principals ?? []);
+}
+
+export async function listPrincipalThings(iot: IoTClient, principal: string, pageSize = MAX_PAGE_SIZE) {
+  const pages = await collect(`listing the things of principal '${principal}'`, () =>
+    paginateListPrincipalThings(paging(iot, pageSize), { principal }),
+  );
+  return pages.flatMap((p) => p.things ?? []);
+}
+
+export async function listAttachedPolicies(iot: IoTClient, target: string, pageSize = MAX_PAGE_SIZE) {
+  const pages = await collect(`listing the policies of '${target}'`, () =>
+    paginateListAttachedPolicies(paging(iot, pageSize), { target }),
+  );
+  return pages.flatMap((p) =>
+    (p.policies ?? []).flatMap(({ policyName, policyArn }) =>
+      policyName !== undefined && policyArn !== undefined ? [{ policyName, policyArn }] : [],
+    ),
+  );
+}
+
+export async function listPolicyTargets(iot: IoTClient, policyName: string, pageSize = MAX_PAGE_SIZE) {
+  const pages = await collect(`listing the targets of policy '${policyName}'`, () =>
+    paginateListTargetsForPolicy(paging(iot, pageSize), { policyName }),
+  );
+  return pages.flatMap((p) => p.targets ?? []);
+}
+
+export async function listThingGroups(iot: IoTClient, thingName: string, pageSize = MAX_PAGE_SIZE) {
+  const pages = await collect(`listing the groups of thing '${thingName}'`, () =>
+    paginateListThingGroupsForThing(paging(iot, pageSize), { thingName }),
+  );
+  return pages.flatMap((p) =>
+    (p.thingGroups ?? []).flatMap(({ groupName, groupArn }) =>
+      groupName !== undefined && groupArn !== undefined ? [{ groupName, groupArn }] : [],
+    ),
+  );
 }
 
 /** Every page of a listing, its AWS errors classified as for any other call. */

@@ -127,7 +127,7 @@ describe('each function has its own least-privilege role', () => {
     },
   );
 
-  it('grants name actions, not wildcards, and "*" resources only for new certificates', () => {
+  it('grants name actions, not wildcards, and "*" resources only where AWS allows nothing narrower', () => {
     const findings = runtimes(template).flatMap((r) =>
       grants(template, r.roleId).flatMap((g) => [
         ...g.actions

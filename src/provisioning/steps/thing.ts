@@ -1,4 +1,4 @@
-import { iotLists } from '../../aws/iot-lists.js';
+import { listThingGroups } from '../../aws/iot-lists.js';
 import { unlessGone } from '../../aws/unless-gone.js';
 import {
   AddThingToThingGroupCommand,
@@ -132,7 +132,7 @@ async function overrideGroups(
 }
 
 async function currentGroups(ctx: ProvisioningContext, thingName: string): Promise<string[]> {
-  const groups = await iotLists(ctx.iot).thingGroups(thingName);
+  const groups = await listThingGroups(ctx.iot, thingName);
   return groups.map((g) => g.groupName);
 }
 
