@@ -1,8 +1,14 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { UpdateCACertificateCommand } from '@aws-sdk/client-iot';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
-import { privateKeyMatchesCertificate, readCertificate } from '../../src/certificates/index.js';
+import {
+  generateDeviceKeyPair,
+  privateKeyMatchesCertificate,
+  readCertificate,
+} from '../../src/certificates/index.js';
+import { caKeyParameterName } from '../../src/provisioning/ca/ca-key-presence.js';
 import { createDeviceCertificateRun } from '../../src/provisioning/certificate-modes/create-device-certificate/run.js';
 import {
   caPemOf,
@@ -227,6 +233,36 @@ describe('createDeviceCertificate, refused at submit with a reason', () => {
     const { caId } = await makeCa(env.stack, 'EC-P256', { storeKey: false, active: true });
     const res = await submit({ caId, certInfo: { country: 'US' } });
     expectRefused(res, 'CA_KEY_NOT_FOUND', `cdf-ca-key-${caId}`);
+  });
+
+  /** Stores a key for `caId` as the test says: of another type, or not the CA's own. */
+  const storeKey = async (caId: string, type: 'String' | 'SecureString', privateKeyPem: string) => {
+    await env.stack.clients.ssm.send(
+      new PutParameterCommand({
+        Name: caKeyParameterName(env.stack.config.certificates.caKeyParameterPattern, caId),
+        Type: type,
+        Value: privateKeyPem,
+      }),
+    );
+  };
+
+  it('a CA whose key is stored in clear text, naming the parameter', async () => {
+    const { caId } = await makeCa(env.stack, 'EC-P256', { storeKey: false, active: true });
+    await storeKey(caId, 'String', (await generateDeviceKeyPair('EC-P256')).privateKeyPem);
+    const res = await submit({ caId, certInfo: { country: 'US' } });
+    expectRefused(res, 'CA_KEY_NOT_SECURE', `cdf-ca-key-${caId}`);
+    expect(res.body.taskId).toBeUndefined();
+  });
+
+  it("a stored key that is not the CA's: the API never reads it, the worker fails the task", async () => {
+    const { caId } = await makeCa(env.stack, 'EC-P256', { storeKey: false, active: true });
+    await storeKey(caId, 'SecureString', (await generateDeviceKeyPair('EC-P256')).privateKeyPem);
+    const thingName = unique('wrong-ca-key');
+    // Within the test CA's 30 days, so the lifetime check passes.
+    const res = await submit({ caId, certInfo: { country: 'US', daysExpiry: 10 } }, thingName);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ taskId: expect.any(String) as unknown, code: 'CA_KEY_MISMATCH' });
+    expect(await thingExists(env.stack.clients.iot, thingName)).toBe(false);
   });
 
   it('a CA that is registered but inactive', async () => {
