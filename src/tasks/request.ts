@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { CertInfo } from '../certificates/cert-info.js';
 
 /**
  * The CDF `ProvisionRequest`, the body of `POST /things` and of messages that upstream systems
@@ -7,21 +8,6 @@ import Type, { type Static } from 'typebox';
  */
 const Pem = (what: string) =>
   Type.String({ minLength: 1, maxLength: 16_384, description: `${what}, PEM encoded` });
-
-export const CertInfo = Type.Object(
-  {
-    commonName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    organization: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    organizationalUnit: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    locality: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    stateName: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166 two-letter country code' }),
-    emailAddress: Type.Optional(Type.String({ minLength: 3, maxLength: 128 })),
-    daysExpiry: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
-  },
-  { additionalProperties: false },
-);
-export type CertInfo = Static<typeof CertInfo>;
 
 const Name = Type.String({ minLength: 1, maxLength: 2048 });
 

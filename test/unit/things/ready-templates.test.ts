@@ -8,6 +8,13 @@ import { createAwsClients } from '../../../src/aws/clients.js';
 import { loadConfig } from '../../../src/config.js';
 import { checkTemplate, type Modes } from '../../../src/template-admin/check-template.js';
 import { expandTemplate, parseTemplate } from '../../../src/templates/index.js';
+import {
+  createCsr,
+  generateDeviceKeyPair,
+  issueDeviceCertificate,
+  loadCaSigner,
+} from '../../../src/certificates/index.js';
+import { createSelfSignedCa } from '../../../src/provisioning/ca/self-signed-ca.js';
 
 /** The real certificate modes (only their `injects` are used: nothing here calls AWS). */
 const config = loadConfig({ RESULTS_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') });
@@ -17,14 +24,28 @@ afterAll(() => {
   clients.destroy();
 });
 
+/** A CA, a device certificate it signed and a device CSR: expansion reads PEMs as AWS would. */
+const caKey = await generateDeviceKeyPair('EC-P256');
+const caPem = createSelfSignedCa(
+  caKey.privateKeyPem,
+  { country: 'DE', commonName: 'ready CA' },
+  { days: 60 },
+);
+const deviceKey = await generateDeviceKeyPair('EC-P256');
+const devicePem = issueDeviceCertificate(loadCaSigner(caPem, caKey.privateKeyPem), {
+  publicKey: deviceKey.publicKeyPem,
+  subject: { country: 'DE', commonName: 'pump-0001' },
+  days: 30,
+});
+
 /** What a device request, plus its certificate mode, would supply. */
 const SAMPLE_VALUES: Record<string, string> = {
   ThingName: 'pump-0001',
   CertificateId: 'a'.repeat(64),
   CertificateArn: `arn:aws:iot:us-east-1:123456789012:cert/${'a'.repeat(64)}`,
-  CertificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
-  CaCertificatePem: '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
-  CSR: '-----BEGIN CERTIFICATE REQUEST-----\nMIID\n-----END CERTIFICATE REQUEST-----\n',
+  CertificatePem: devicePem,
+  CaCertificatePem: caPem,
+  CSR: createCsr(deviceKey.privateKeyPem, { country: 'DE', commonName: 'pump-0001' }),
 };
 
 const files = readdirSync(SAMPLE_TEMPLATES_DIR).filter((f) => f.endsWith('.json'));
