@@ -29,7 +29,7 @@ export async function admit(
   }
   await mode?.validate(request, cdf);
   if (options.skipParameterCheck === true) return;
-  const missing = callerParameters(template, mode).filter((p) => !(p in request.parameters));
+  const missing = callerParameters(template, mode).filter((p) => !Object.hasOwn(request.parameters, p));
   if (missing.length > 0) {
     throw new InvalidInputError(
       'TEMPLATE_PARAMETER_MISSING',
