@@ -5,7 +5,7 @@ import { provisionNow } from '../support/http.js';
 import { thingExists } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
 import { useStack } from '../support/stack.js';
-import { makeCsr, openssl, selfSigned, tampered } from '../unit/certificates/fixtures.js';
+import { makeCsr, selfSigned, tampered } from '../unit/certificates/fixtures.js';
 
 /**
  * Every certificate mode, and a template's own certificate values, read certificates and CSRs the
@@ -27,16 +27,6 @@ const own = () =>
     extensions: ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature'],
     days: 30,
   }).certificatePem;
-
-/** A CSR whose subject is `subject` as UTF-8, so that any character can be in it. */
-const csrWith = (subject: string) =>
-  openssl(
-    [
-      ...['req', '-new', '-config', 'bare.cnf', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
-      ...['-nodes', '-utf8', '-subj', subject, '-keyout', 'key.pem', '-out', 'csr.pem'],
-    ],
-    { 'bare.cnf': '[req]\ndistinguished_name = dn\n[dn]\n' },
-  ).outputs['csr.pem'] ?? '';
 
 describe('registerDeviceCertificateWithoutCA', () => {
   const submit = (certificatePem: string, thingName = unique('strict-byo')) =>
@@ -97,7 +87,7 @@ describe('ACM PCA', () => {
     ],
     [
       'a CSR whose subject holds a right-to-left override',
-      () => csrWith('/C=US/CN=invoice\u202Efdp.exe'),
+      () => makeCsr('ec:P-256', '/C=US/CN=invoice\u202Efdp.exe').csrPem,
       'CERT_INFO_INVALID',
       "The CSR's subject CN (commonName) must not contain control or bidirectional-formatting characters (found U+202E)",
     ],

@@ -8,7 +8,7 @@ import {
   verifyIssuedBy,
 } from '../../../src/certificates/index.js';
 import { readPem } from '../../../src/certificates/pem.js';
-import { makeCsr, openssl, selfSigned, tampered, thrown } from './fixtures.js';
+import { makeCsr, selfSigned, tampered, thrown } from './fixtures.js';
 
 const ca = selfSigned({ key: 'ec:P-256' });
 const device = await generateDeviceKeyPair('EC-P256');
@@ -161,15 +161,7 @@ describe('parseCsr is strict', () => {
 });
 
 describe("a CSR's subject", () => {
-  /** A CSR whose subject is `subject`, UTF-8 (openssl -utf8), so any character can be in it. */
-  const csrWith = (subject: string) =>
-    openssl(
-      [
-        ...['req', '-new', '-config', 'bare.cnf', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
-        ...['-nodes', '-utf8', '-subj', subject, '-keyout', 'key.pem', '-out', 'csr.pem'],
-      ],
-      { 'bare.cnf': '[req]\ndistinguished_name = dn\n[dn]\n' },
-    ).outputs['csr.pem'] ?? '';
+  const csrWith = (subject: string) => makeCsr('ec:P-256', subject).csrPem;
 
   it.each([
     ['a right-to-left override in the CN', '/C=US/CN=invoice\u202Efdp.exe', 'CN (commonName)', 'U+202E'],
