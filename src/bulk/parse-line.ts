@@ -24,8 +24,8 @@ export function parseLine(bytes: Uint8Array): ParsedLine {
     return { error: `the line is not valid JSON (${e instanceof Error ? e.message : 'unreadable'})` };
   }
   const problems = parameters.problems(value);
-  if (problems.length > 0)
-    return { error: `the line is not a map of string parameters: ${problems.join('; ')}` };
+  // The validator also refuses invalid Unicode, reserved names and deep nesting, naming where.
+  if (problems.length > 0) return { error: `the line's parameters are invalid: ${problems.join('; ')}` };
   return { parameters: value as Record<string, string> };
 }
 

@@ -114,7 +114,7 @@ async function recordLine(
 ): Promise<Task> {
   const parsed = parseLine(bytes);
   const parameters = 'parameters' in parsed ? parsed.parameters : {};
-  const missing = deps.required.filter((p) => !(p in parameters));
+  const missing = deps.required.filter((p) => !Object.hasOwn(parameters, p));
   const error: TaskError | undefined =
     'error' in parsed
       ? { code: 'BULK_LINE_INVALID', message: `Line ${lineOf(taskId)}: ${parsed.error}`, kind: 'invalid' }

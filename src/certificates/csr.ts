@@ -1,10 +1,12 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { CertificationRequest } from 'pkijs';
 import { acceptedKey, acceptedSignature, keySigner, type KeyDescription } from './algorithms.js';
-import { TAG, contextTag, fromPem, sequence, signed, spkiOf, tlv, toPem } from './der.js';
+import type { CertInfo, DistinguishedName } from './cert-info.js';
+import { TAG, contextTag, sequence, signed, spkiOf, tlv, toPem } from './der.js';
 import { CertificateError } from './errors.js';
 import { readPrivateKey } from './keys.js';
-import { readName, subjectName, type CertInfo, type DistinguishedName } from './subject.js';
+import { readPem } from './pem.js';
+import { checkNameText, readName, subjectName } from './subject.js';
 
 export interface ParsedCsr {
   publicKey: KeyObject;
@@ -18,15 +20,21 @@ export interface ParsedCsr {
 function invalidCsr(reason: string, cause?: unknown): CertificateError {
   return new CertificateError(
     'CSR_INVALID',
-    `The CSR ${reason}; send a PEM PKCS#10 request (-----BEGIN CERTIFICATE REQUEST-----).`,
+    `The CSR ${reason}; send one PEM PKCS#10 request (-----BEGIN CERTIFICATE REQUEST----- to -----END CERTIFICATE REQUEST-----) and nothing else.`,
     { cause },
   );
 }
 
-/** Parses a PKCS#10 CSR, refuses keys and algorithms AWS IoT refuses, and verifies its self-signature. */
+/**
+ * Parses a PKCS#10 CSR strictly (`readPem`: one block, nothing around it, complete DER), refuses
+ * keys and algorithms AWS IoT refuses, verifies its self-signature, and refuses a subject with
+ * control or bidirectional-formatting characters (CERT_INFO_INVALID), since its subject can become
+ * the certificate's as it is.
+ */
 export function parseCsr(pem: string): ParsedCsr {
-  const der = fromPem(pem, /^(NEW )?CERTIFICATE REQUEST$/);
-  if (!der) throw invalidCsr('is not PEM encoded');
+  const read = readPem(pem, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
+  if ('problem' in read) throw invalidCsr(read.problem);
+  const { der } = read;
   let csr: CertificationRequest;
   let publicKey: KeyObject;
   try {
@@ -51,6 +59,7 @@ export function parseCsr(pem: string): ParsedCsr {
       "The CSR's signature does not verify with its own public key: it was altered or signed with another key; create it again.",
     );
   }
+  checkNameText(csr.subject, "The CSR's subject");
   return {
     publicKey,
     publicKeyPem: toPem('PUBLIC KEY', spkiOf(publicKey)),

@@ -108,9 +108,3 @@ export function toPem(label: string, der: Uint8Array): string {
   for (let i = 0; i < base64.length; i += 64) body += base64.slice(i, i + 64) + '\n';
   return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`;
 }
-
-/** The DER inside the first PEM block if its label matches, else undefined. */
-export function fromPem(pem: string, label: RegExp): Buffer | undefined {
-  const match = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]+)-----END \1-----/.exec(pem);
-  return match?.[1] !== undefined && label.test(match[1]) ? Buffer.from(match[2] ?? '', 'base64') : undefined;
-}

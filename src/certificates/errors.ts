@@ -1,13 +1,15 @@
 import { invalidInputWithCodes } from '../errors.js';
 
 export type CertificateErrorCode =
-  /** Not a PEM certificate at all (garbage, a key, a CSR, truncated base64). */
+  /** Not exactly one PEM certificate (garbage, a key, a CSR, two blocks, text around it, bad DER). */
   | 'CERTIFICATE_PEM_INVALID'
   | 'CERTIFICATE_EXPIRED'
   | 'CERTIFICATE_NOT_YET_VALID'
   /** A signature or key algorithm AWS IoT refuses (MD5/SHA-1 signatures, RSA < 2048, other curves). */
   | 'CERTIFICATE_ALGORITHM_UNSUPPORTED'
   | 'CERTIFICATE_CHAIN_INVALID'
+  /** A self-signed certificate whose signature does not verify with its own key: it was altered. */
+  | 'CERTIFICATE_SIGNATURE_INVALID'
   | 'CSR_INVALID'
   | 'CSR_SIGNATURE_INVALID'
   | 'PRIVATE_KEY_INVALID'

@@ -8,7 +8,7 @@ export {
   type DeviceKeyAlgorithm,
   type DeviceKeyPair,
 } from './keys.js';
-export { validateCertInfo, MAX_DAYS_EXPIRY, type CertInfo, type DistinguishedName } from './subject.js';
+export { CertInfo, validateCertInfo, MAX_DAYS_EXPIRY, type DistinguishedName } from './cert-info.js';
 export { loadCaSigner, type CaSigner } from './ca-signer.js';
 export { issueDeviceCertificate, type IssueRequest } from './issue-certificate.js';
 export { createCsr, parseCsr, type ParsedCsr } from './csr.js';

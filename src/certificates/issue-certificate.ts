@@ -5,7 +5,8 @@ import { checkValidity } from './check-certificate.js';
 import { TAG, contextTag, keyIdentifier, oid, sequence, signed, spkiOf, tlv, toPem } from './der.js';
 import { CertificateError } from './errors.js';
 import { readPublicKey } from './keys.js';
-import { checkDays, subjectName, type CertInfo } from './subject.js';
+import { checkDays, type CertInfo } from './cert-info.js';
+import { subjectName } from './subject.js';
 
 export interface IssueRequest {
   /** The device's public key: a KeyObject or SubjectPublicKeyInfo PEM. */

@@ -27,7 +27,7 @@ export function createAdmission(deps: { templates: TemplateStore; checks: ModeCh
         await check(request, template.cdf);
       }
       if (options.skipParameterCheck !== true) {
-        const missing = template.callerParameters.filter((p) => !(p in request.parameters));
+        const missing = template.callerParameters.filter((p) => !Object.hasOwn(request.parameters, p));
         if (missing.length > 0) {
           throw new InvalidInputError(
             'TEMPLATE_PARAMETER_MISSING',

@@ -85,5 +85,7 @@ function requestOf(body: Record<string, unknown>): ProvisionRequest {
 /** What an invalid message can safely be recorded as: its template id, if it has a usable one. */
 function sanitised(body: Record<string, unknown>): ProvisionRequest {
   const id = body.provisioningTemplateId;
-  return { provisioningTemplateId: typeof id === 'string' ? id.slice(0, 128) : '(missing)', parameters: {} };
+  // Well-formed, so that an unpaired surrogate (or a pair cut in two) cannot break the task's write.
+  const shown = typeof id === 'string' ? id.slice(0, 128).toWellFormed() : '(missing)';
+  return { provisioningTemplateId: shown, parameters: {} };
 }

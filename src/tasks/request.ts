@@ -1,4 +1,6 @@
 import Type, { type Static } from 'typebox';
+import { CertInfo } from '../certificates/cert-info.js';
+import { PARAMETER_NAME } from '../templates/parameters.js';
 
 /**
  * The CDF `ProvisionRequest`, the body of `POST /things` and of messages that upstream systems
@@ -7,21 +9,6 @@ import Type, { type Static } from 'typebox';
  */
 const Pem = (what: string) =>
   Type.String({ minLength: 1, maxLength: 16_384, description: `${what}, PEM encoded` });
-
-export const CertInfo = Type.Object(
-  {
-    commonName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    organization: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    organizationalUnit: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    locality: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    stateName: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166 two-letter country code' }),
-    emailAddress: Type.Optional(Type.String({ minLength: 3, maxLength: 128 })),
-    daysExpiry: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
-  },
-  { additionalProperties: false },
-);
-export type CertInfo = Static<typeof CertInfo>;
 
 const Name = Type.String({ minLength: 1, maxLength: 2048 });
 
@@ -53,14 +40,15 @@ export const TemplateId = Type.String({
 export const ProvisionRequest = Type.Object(
   {
     provisioningTemplateId: TemplateId,
-    parameters: Type.Record(
-      Type.String({ pattern: '^[A-Za-z0-9:_.-]{1,128}$' }),
-      Type.String({ maxLength: 16_384 }),
-      {
-        maxProperties: 100,
-        default: {},
-      },
-    ),
+    parameters: Type.Record(Type.String({ pattern: PARAMETER_NAME }), Type.String({ maxLength: 16_384 }), {
+      maxProperties: 100,
+      // Without it a name the pattern refuses is not checked at all, its value included.
+      additionalProperties: false,
+      default: {},
+      description:
+        'Template parameter values by name; a name is 1-128 of A-Z a-z 0-9 : _ . - and not one every ' +
+        'JavaScript object already has (__proto__, constructor, toString, ...)',
+    }),
     cdfProvisioningParameters: Type.Optional(CdfProvisioningParameters),
   },
   { additionalProperties: false },

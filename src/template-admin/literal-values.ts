@@ -44,7 +44,7 @@ export function checkLiteralValues(template: AwsTemplate): void {
     }
     // Two of the mutually exclusive properties written out can never be valid together.
     const spec = RESOURCE_SPECS[resource.Type];
-    const exclusive = spec.exactlyOne.filter((name) => name in known);
+    const exclusive = spec.exactlyOne.filter((name) => Object.hasOwn(known, name));
     if (exclusive.length > 1) checkPresence(spec, exclusive, path, true);
     Object.assign(known, { ...PLACEHOLDERS[resource.Type], ...known });
     if (resource.Type === 'AWS::IoT::Thing') expandThing(id, known, path);

@@ -5,6 +5,8 @@ export type TemplateErrorCode =
   | 'TEMPLATE_JSON_INVALID'
   /** Wrong structure: unknown or missing sections, keys, resource types, property names. */
   | 'TEMPLATE_INVALID'
+  /** Nested deeper than the engine evaluates (MAX_NESTING), directly or through conditions. */
+  | 'TEMPLATE_TOO_DEEP'
   /** Documented by AWS IoT but deliberately not implemented by this service. */
   | 'TEMPLATE_UNSUPPORTED'
   /** An intrinsic function with the wrong shape, or whose arguments cannot be evaluated. */

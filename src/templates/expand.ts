@@ -74,7 +74,8 @@ function createScope(
       let result = conditions.get(name);
       if (result === undefined) {
         const conditionPath = at('Conditions', name);
-        const condition = template.Conditions?.[name];
+        const declared = template.Conditions ?? {};
+        const condition = Object.hasOwn(declared, name) ? declared[name] : undefined;
         if (condition === undefined) {
           throw new TemplateError('TEMPLATE_REFERENCE_UNKNOWN', path, `no condition named "${name}"`);
         }

@@ -234,12 +234,15 @@ export function evaluate(node: Json, path: string, scope: Scope, mode: Mode = 'p
   return node;
 }
 
-/** The names of the conditions a condition refers to (to refuse loops). */
-export function conditionReferences(node: Json): string[] {
+/**
+ * The conditions a condition refers to, each with the level of JSON it is referred from (1 for
+ * the condition itself): to refuse loops, and to bound the depth evaluation recurses to.
+ */
+export function conditionReferences(node: Json, level = 1): [string, number][] {
   if (isObject(node) && typeof node.Condition === 'string' && Object.keys(node).length === 1) {
-    return [node.Condition];
+    return [[node.Condition, level]];
   }
-  return children(node, '').flatMap(([child]) => conditionReferences(child));
+  return children(node, '').flatMap(([child]) => conditionReferences(child, level + 1));
 }
 
 export function requireCondition(template: AwsTemplate, name: string, path: string): void {
@@ -269,7 +272,7 @@ function callOf(node: Json, mode: Mode, path: string): Call | undefined {
   if (keys.length > 1) {
     fail('TEMPLATE_FUNCTION_INVALID', path, `${name} must be the only key of its object; remove the others`);
   }
-  const spec = FUNCTIONS[name];
+  const spec = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
   if (spec === undefined) {
     return fail(
       'TEMPLATE_FUNCTION_INVALID',

@@ -16,6 +16,15 @@ export function at(path: string, key: string | number): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
+/** Paths longer than this are cut in messages: the first segments say where, the rest is noise. */
+const MAX_SHOWN_SEGMENTS = 8;
+
+/** A path of keys and indexes as `at` writes it, e.g. `Resources.thing.Properties[0]`. */
+export function pathOf(segments: readonly (string | number)[]): string {
+  const shown = segments.slice(0, MAX_SHOWN_SEGMENTS).reduce<string>((path, key) => at(path, key), '');
+  return segments.length > MAX_SHOWN_SEGMENTS ? `${shown}… (${segments.length} levels)` : shown;
+}
+
 /** Without the keys whose value is undefined, so a result reads (and compares) as written. */
 export function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;

@@ -36,6 +36,14 @@ export function pseudoParameter(name: string, context: ExpansionContext): string
   return PSEUDO_PARAMETERS.get(name)?.(context);
 }
 
+/**
+ * What a parameter may be called: what a request can send (the request schema uses this pattern),
+ * which covers AWS's own names (`ThingName`, `AWS::IoT::Certificate::Id`). Names every JavaScript
+ * object has (`__proto__`, `toString`, ...) are refused for the whole template by `shapeProblems`.
+ */
+export const PARAMETER_NAME = '^[A-Za-z0-9:_.-]{1,128}$';
+const PARAMETER_NAME_PATTERN = new RegExp(PARAMETER_NAME);
+
 const TYPES: readonly ParameterType[] = ['String', 'Number'];
 const KEYS = new Set([
   'Type',
@@ -65,6 +73,9 @@ export function parameterDefinition(name: string, raw: Json, path: string): Para
       `"${name}" cannot be a parameter name; rename it (only AWS::IoT::Certificate::* may start with AWS::)`,
     );
   }
+  if (!PARAMETER_NAME_PATTERN.test(name)) {
+    fail('', 'a parameter name is 1-128 of A-Z a-z 0-9 : _ . - (what a request can send); rename it');
+  }
   if (!isObject(raw)) return fail('', `a parameter must be an object such as {"Type": "String"}`);
   for (const key of Object.keys(raw)) {
     if (!KEYS.has(key)) fail(key, `unknown parameter property; use ${[...KEYS].join(', ')}`);
@@ -72,7 +83,7 @@ export function parameterDefinition(name: string, raw: Json, path: string): Para
   if (!TYPES.includes(raw.Type as ParameterType)) fail('Type', `must be one of ${TYPES.join(', ')}`);
   const type = raw.Type as ParameterType;
   const wrongFor = type === 'String' ? NUMBER_ONLY : STRING_ONLY;
-  for (const key of wrongFor) if (key in raw) fail(key, `does not apply to a ${type} parameter`);
+  for (const key of wrongFor) if (Object.hasOwn(raw, key)) fail(key, `does not apply to a ${type} parameter`);
 
   const text = (key: string): string | undefined => {
     const value = raw[key];

@@ -1,6 +1,7 @@
+import { MAX_NESTING, shapeProblems } from '../input-shape.js';
 import { fail, TemplateError } from './errors.js';
 import { checkExpression, conditionReferences, requireCondition } from './intrinsics.js';
-import { at, defined, describe, isObject, parseJson, type Json, type JsonObject } from './json.js';
+import { at, defined, describe, isObject, parseJson, pathOf, type Json, type JsonObject } from './json.js';
 import { parameterDefinition } from './parameters.js';
 import { checkPresence, RESOURCE_SPECS } from './resources.js';
 import type {
@@ -19,9 +20,13 @@ const RESOURCE_KEYS = ['Type', 'Properties', 'Condition', 'OverrideSettings'];
  * Checks a template completely, so that one which could never provision is refused when it is
  * read rather than half way through provisioning a device. `body` is the JSON text, or a value
  * already parsed from it. A top-level `CDF` block is split off unchecked beyond being an object.
+ *
+ * The engine recurses over templates (checking, evaluating, collecting references), so its depth
+ * is bounded here, before any of that runs: at most MAX_NESTING levels of JSON, and of JSON plus
+ * the conditions a condition refers to. Every later walk works on what this returned.
  */
 export function parseTemplate(body: unknown): ParsedTemplate {
-  const root = typeof body === 'string' ? parseJson(body) : plainJson(body);
+  const root = typeof body === 'string' ? checkShape(parseJson(body)) : plainJson(checkShape(body));
   if (!isObject(root)) return fail('TEMPLATE_INVALID', '', 'must be a JSON object with a Resources section');
   const { CDF: cdf, ...raw } = root;
   if (cdf !== undefined && !isObject(cdf)) {
@@ -59,6 +64,10 @@ export function requiredParameters(parsed: ParsedTemplate): string[] {
 }
 
 function resource(raw: Json, logicalId: string, path: string): ResourceDefinition {
+  // The logical id names the resource in the task's record, as a segment of a DynamoDB document path.
+  if (logicalId === '' || logicalId.includes('.')) {
+    fail('TEMPLATE_INVALID', path, 'a logical id must not be empty or contain "."; rename the resource');
+  }
   const definition = object(raw, path, 'must be an object with Type and Properties');
   onlyKeys(definition, path, RESOURCE_KEYS, 'is not a resource key');
   const type = definition.Type;
@@ -103,7 +112,7 @@ function resource(raw: Json, logicalId: string, path: string): ResourceDefinitio
       overrides === undefined
         ? undefined
         : mapObject(overrides, overridesPath, (action, name, actionPath): OverrideAction => {
-            const allowed = spec.overrides[name];
+            const allowed = Object.hasOwn(spec.overrides, name) ? spec.overrides[name] : undefined;
             if (allowed === undefined) {
               const names = Object.keys(spec.overrides).join(', ');
               return fail(
@@ -155,10 +164,12 @@ function checkExpressions(template: AwsTemplate): void {
   for (const [name, condition] of Object.entries(conditions)) {
     checkExpression(condition, at('Conditions', name), 'condition', template);
   }
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, trail: string[]): void => {
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') {
+  // Each condition's depth, counting the conditions it refers to: evaluation recurses through them.
+  const depths = new Map<string, number | 'visiting'>();
+  const visit = (name: string, trail: string[]): number => {
+    const known = depths.get(name);
+    if (typeof known === 'number') return known;
+    if (known === 'visiting') {
       const loop = [...trail.slice(trail.indexOf(name)), name].join(' -> ');
       fail(
         'TEMPLATE_CONDITION_INVALID',
@@ -166,9 +177,28 @@ function checkExpressions(template: AwsTemplate): void {
         `conditions refer to each other in a loop (${loop}); break it`,
       );
     }
-    state.set(name, 'visiting');
-    for (const next of conditionReferences(conditions[name] ?? null)) visit(next, [...trail, name]);
-    state.set(name, 'done');
+    if (trail.length >= MAX_NESTING) {
+      fail(
+        'TEMPLATE_TOO_DEEP',
+        at('Conditions', trail[0] ?? name),
+        `conditions refer to each other more than ${MAX_NESTING} deep (${trail.slice(0, 3).join(' -> ')} -> …); flatten them`,
+      );
+    }
+    depths.set(name, 'visiting');
+    const condition = conditions[name] ?? null;
+    let depth = nesting(condition);
+    for (const [next, level] of conditionReferences(condition)) {
+      depth = Math.max(depth, level + visit(next, [...trail, name]));
+    }
+    if (depth > MAX_NESTING) {
+      fail(
+        'TEMPLATE_TOO_DEEP',
+        at('Conditions', name),
+        `with the conditions it refers to, is nested more than ${MAX_NESTING} levels deep; flatten it`,
+      );
+    }
+    depths.set(name, depth);
+    return depth;
   };
   for (const name of Object.keys(conditions)) visit(name, []);
 
@@ -180,6 +210,25 @@ function checkExpressions(template: AwsTemplate): void {
   if (template.DeviceConfiguration !== undefined) {
     checkExpression(template.DeviceConfiguration, 'DeviceConfiguration', 'property', template);
   }
+}
+
+/** Refuses what no template may hold (see `shapeProblems`), naming where it is. */
+function checkShape<T>(value: T): T {
+  const [problem] = shapeProblems(value, 1);
+  if (problem !== undefined) {
+    fail(
+      problem.kind === 'too-deep' ? 'TEMPLATE_TOO_DEEP' : 'TEMPLATE_INVALID',
+      pathOf(problem.path),
+      problem.problem,
+    );
+  }
+  return value;
+}
+
+/** Levels of JSON in `node`: 0 for a scalar, 1 for a flat list or object. */
+function nesting(node: Json): number {
+  if (!Array.isArray(node) && !isObject(node)) return 0;
+  return 1 + Object.values(node).reduce<number>((deepest, child) => Math.max(deepest, nesting(child)), 0);
 }
 
 /** A parsed section's entries, each converted; undefined when the section is absent. */

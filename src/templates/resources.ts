@@ -1,3 +1,4 @@
+import { CertificateError, checkCertificatePem, parseCsr, readCertificate } from '../certificates/index.js';
 import { fail, type TemplateErrorCode } from './errors.js';
 import { at, defined, describe, isObject, type Json, type JsonObject } from './json.js';
 import type {
@@ -136,6 +137,18 @@ function reader(values: JsonObject, path: string) {
   const string = (key: string, rule: Rule) => read(key, (value, where) => text(value, where, rule));
   return {
     string,
+    /** A PEM read by the certificate layer's strict reader; its errors keep their code and gain the path. */
+    pem: (key: string, rule: Rule, check: (pem: string) => unknown) =>
+      read(key, (value, where) => {
+        const pem = text(value, where, rule);
+        try {
+          check(pem);
+        } catch (e: unknown) {
+          if (!(e instanceof CertificateError)) throw e;
+          throw new CertificateError(e.code, `${where}: ${e.message}`, { cause: e });
+        }
+        return pem;
+      }),
     required: (key: string, rule: Rule) => string(key, rule) ?? invalid(at(path, key), 'is required'),
     strings: (key: string, rule: Rule) =>
       read(key, (value, where) =>
@@ -210,9 +223,12 @@ export function expandCertificate(
   return defined({
     logicalId,
     certificateId: read.string('CertificateId', RULES.certificateId),
-    certificateSigningRequest: read.string('CertificateSigningRequest', RULES.csr),
-    certificatePem: read.string('CertificatePem', RULES.pem),
-    caCertificatePem: read.string('CACertificatePem', RULES.pem),
+    // The same checks as the CDF modes' own certificates and CSRs: one PEM, nothing around it.
+    certificateSigningRequest: read.pem('CertificateSigningRequest', RULES.csr, parseCsr),
+    certificatePem: read.pem('CertificatePem', RULES.pem, (pem) => checkCertificatePem(pem)),
+    caCertificatePem: read.pem('CACertificatePem', RULES.pem, (pem) =>
+      readCertificate(pem, 'The CA certificate'),
+    ),
     // AWS's own fleet provisioning example writes "Active".
     status: read.string('Status', RULES.status)?.toUpperCase() as TemplateCertificateStatus | undefined,
     overrideSettings: defined({ status: override.Status }),

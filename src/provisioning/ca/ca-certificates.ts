@@ -13,8 +13,17 @@ export interface IotCaCertificate {
 }
 
 /**
+ * How stale a CA's status may be when it signs: the status is re-read at least this often (or
+ * every CA_CACHE_SECONDS if that is shorter), even while the CA's key stays cached, so a CA
+ * deactivated or revoked in AWS IoT stops signing within this many seconds.
+ */
+export const CA_STATUS_MAX_AGE_SECONDS = 10;
+
+/**
  * CA certificates registered in AWS IoT (`DescribeCACertificate`), cached briefly. Reading one
- * needs no secret, so the submit-time checks use this and never the CA's key.
+ * needs no secret, so the submit-time checks use this and never the CA's key. Only an ACTIVE
+ * description is kept, for at most CA_STATUS_MAX_AGE_SECONDS: a refusal is never served from the
+ * cache, so a CA activated after being refused is used at the next request.
  */
 export class IotCaCertificates {
   private readonly cache: TtlCache<string, IotCaCertificate>;
@@ -23,7 +32,8 @@ export class IotCaCertificates {
     private readonly iot: IoTClient,
     cacheSeconds: number,
   ) {
-    this.cache = new TtlCache(cacheSeconds * 1000);
+    const seconds = Math.min(cacheSeconds, CA_STATUS_MAX_AGE_SECONDS);
+    this.cache = new TtlCache(seconds * 1000, Date.now, (ca) => ca.status === 'ACTIVE');
   }
 
   /** The registered CA certificate; CA_NOT_FOUND when AWS IoT has none with this id. */

@@ -17,6 +17,7 @@ export interface CaMaterial extends IotCaCertificate {
 export interface CaStoreOptions {
   /** SSM parameter name with `{caId}` in it, e.g. `cdf-ca-key-{caId}`. */
   keyParameterPattern: string;
+  /** How long a CA's certificate and key are kept (CA_CACHE_SECONDS). */
   cacheSeconds: number;
 }
 
@@ -24,10 +25,14 @@ export interface CaStoreOptions {
  * CA certificates from AWS IoT (`DescribeCACertificate`) and CA private keys from SSM SecureString
  * parameters, as CDF kept them, cached briefly. The key PEM is read, turned into a signer and
  * dropped: only the signer's closure holds the key, so no logger or serializer can reach it.
+ *
+ * The status is cached apart from the key (see IotCaCertificates), so a CA activated after being
+ * refused is used at the next request, and one that stops being ACTIVE is refused within
+ * CA_STATUS_MAX_AGE_SECONDS however long its key is kept.
  */
 export class CaStore {
   private readonly certificates: IotCaCertificates;
-  private readonly materials: TtlCache<string, CaMaterial>;
+  private readonly signers: TtlCache<string, CaSigner>;
 
   constructor(
     iot: IoTClient,
@@ -35,31 +40,32 @@ export class CaStore {
     private readonly options: CaStoreOptions,
   ) {
     this.certificates = new IotCaCertificates(iot, options.cacheSeconds);
-    this.materials = new TtlCache(options.cacheSeconds * 1000);
+    this.signers = new TtlCache(options.cacheSeconds * 1000);
   }
 
   keyParameterName(caId: string): string {
     return this.options.keyParameterPattern.replaceAll('{caId}', caId);
   }
 
-  /** The registered CA certificate; CA_NOT_FOUND when AWS IoT has none with this id. */
+  /** The registered CA certificate and its status (see IotCaCertificates for how fresh). */
   certificate(caId: string): Promise<IotCaCertificate> {
     return this.certificates.certificate(caId);
   }
 
   /** The CA certificate and a signer for it; the CA must be ACTIVE and its key stored in SSM. */
-  material(caId: string): Promise<CaMaterial> {
-    return this.materials.get(caId, async () => {
-      const certificate = await this.certificates.active(caId);
-      const signer = loadCaSigner(certificate.certificatePem, await this.privateKeyPem(caId));
-      return { ...certificate, signer };
-    });
+  async material(caId: string): Promise<CaMaterial> {
+    const certificate = await this.certificates.active(caId);
+    // The id is the hash of the CA certificate, so the key stored for it goes with this PEM.
+    const signer = await this.signers.get(caId, async () =>
+      loadCaSigner(certificate.certificatePem, await this.privateKeyPem(caId)),
+    );
+    return { ...certificate, signer };
   }
 
   /** Drops what is cached for `caId`, e.g. after its key was rotated. */
   forget(caId: string): void {
     this.certificates.forget(caId);
-    this.materials.forget(caId);
+    this.signers.forget(caId);
   }
 
   private async privateKeyPem(caId: string): Promise<string> {

@@ -12,7 +12,8 @@ import {
   toPem,
 } from '../../certificates/der.js';
 import { readPrivateKey } from '../../certificates/keys.js';
-import { subjectName, type CertInfo } from '../../certificates/subject.js';
+import type { CertInfo } from '../../certificates/cert-info.js';
+import { subjectName } from '../../certificates/subject.js';
 
 const DAY_MS = 86_400_000;
 

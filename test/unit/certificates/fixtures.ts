@@ -98,6 +98,7 @@ export function selfSigned({
   return { certificatePem: outputs['cert.pem'] ?? '', privateKeyPem: keyPem ?? outputs['key.pem'] ?? '' };
 }
 
+/** A CSR for a new key; `subject` is read as UTF-8, so it can hold any character. */
 export function makeCsr(key: KeySpec, subject = '/C=US/O=Device Maker/CN=device-0001', digest = 'sha256') {
   const { outputs } = openssl(
     [
@@ -107,6 +108,7 @@ export function makeCsr(key: KeySpec, subject = '/C=US/O=Device Maker/CN=device-
       'bare.cnf',
       ...newKeyArgs(key),
       '-nodes',
+      '-utf8',
       `-${digest}`,
       '-subj',
       subject,

@@ -43,7 +43,7 @@ describe('validateCertInfo', () => {
     [
       'a newline in the OU',
       { country: 'DE', organizationalUnit: 'a\nb' },
-      'must not contain control characters',
+      'must not contain control or bidirectional-formatting characters (found U+000A)',
     ],
     ['an e-mail without @', { country: 'DE', emailAddress: 'ops.example.com' }, 'certInfo.emailAddress'],
     ['a non-ASCII e-mail', { country: 'DE', emailAddress: 'jürgen@example.com' }, 'plain ASCII'],

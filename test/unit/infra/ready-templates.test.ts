@@ -9,15 +9,36 @@ import {
   selectCertificateMode,
 } from '../../../src/templates/cdf-block.js';
 import { expandTemplate, parseTemplate } from '../../../src/templates/index.js';
+import {
+  createCsr,
+  generateDeviceKeyPair,
+  issueDeviceCertificate,
+  loadCaSigner,
+} from '../../../src/certificates/index.js';
+import { createSelfSignedCa } from '../../../src/provisioning/ca/self-signed-ca.js';
+
+/** A CA, a device certificate it signed and a device CSR: expansion reads PEMs as AWS would. */
+const caKey = await generateDeviceKeyPair('EC-P256');
+const caPem = createSelfSignedCa(
+  caKey.privateKeyPem,
+  { country: 'DE', commonName: 'ready CA' },
+  { days: 60 },
+);
+const deviceKey = await generateDeviceKeyPair('EC-P256');
+const devicePem = issueDeviceCertificate(loadCaSigner(caPem, caKey.privateKeyPem), {
+  publicKey: deviceKey.publicKeyPem,
+  subject: { country: 'DE', commonName: 'pump-0001' },
+  days: 30,
+});
 
 /** What a device request, plus its certificate mode, would supply. */
 const SAMPLE_VALUES: Record<string, string> = {
   ThingName: 'pump-0001',
   CertificateId: 'a'.repeat(64),
   CertificateArn: `arn:aws:iot:us-east-1:123456789012:cert/${'a'.repeat(64)}`,
-  CertificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
-  CaCertificatePem: '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
-  CSR: '-----BEGIN CERTIFICATE REQUEST-----\nMIID\n-----END CERTIFICATE REQUEST-----\n',
+  CertificatePem: devicePem,
+  CaCertificatePem: caPem,
+  CSR: createCsr(deviceKey.privateKeyPem, { country: 'DE', commonName: 'pump-0001' }),
 };
 
 const files = readdirSync(SAMPLE_TEMPLATES_DIR).filter((f) => f.endsWith('.json'));

@@ -34,4 +34,18 @@ describe('TtlCache', () => {
     some.forget('a');
     expect(await some.get('a', load)).toBe(4);
   });
+
+  it('keeps no value its keep test refuses, but still shares it with concurrent callers', async () => {
+    let loads = 0;
+    const statuses = ['INACTIVE', 'ACTIVE'];
+    const cache = new TtlCache<string, string>(60_000, Date.now, (status) => status === 'ACTIVE');
+    const load = () => Promise.resolve(statuses[loads++] ?? 'ACTIVE');
+    expect(await Promise.all([cache.get('ca', load), cache.get('ca', load)])).toEqual([
+      'INACTIVE',
+      'INACTIVE',
+    ]);
+    expect(await cache.get('ca', load)).toBe('ACTIVE');
+    expect(await cache.get('ca', load)).toBe('ACTIVE');
+    expect(loads).toBe(2);
+  });
 });

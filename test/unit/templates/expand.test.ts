@@ -5,7 +5,7 @@ import {
   requiredParameters,
   type JsonObject,
 } from '../../../src/templates/index.js';
-import { CONTEXT, expand, expectTemplateError } from './helpers.js';
+import { CERTIFICATES, CONTEXT, expand, expectTemplateError } from './helpers.js';
 
 const CERTIFICATE_ID = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const POLICY_DOCUMENT =
@@ -264,18 +264,16 @@ describe('certificates', () => {
   });
 
   it('come from a CSR, an id or a PEM with its CA', () => {
-    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    expect(expand(certificate({ CertificateSigningRequest: 'csr', Status: 'Inactive' })).certificate).toEqual(
-      {
-        logicalId: 'certificate',
-        certificateSigningRequest: 'csr',
-        status: 'INACTIVE',
-        overrideSettings: { status: 'REPLACE' },
-      },
-    );
-    expect(expand(certificate({ CertificatePem: pem, CACertificatePem: pem })).certificate).toMatchObject({
+    const { csr, pem, caPem } = CERTIFICATES;
+    expect(expand(certificate({ CertificateSigningRequest: csr, Status: 'Inactive' })).certificate).toEqual({
+      logicalId: 'certificate',
+      certificateSigningRequest: csr,
+      status: 'INACTIVE',
+      overrideSettings: { status: 'REPLACE' },
+    });
+    expect(expand(certificate({ CertificatePem: pem, CACertificatePem: caPem })).certificate).toMatchObject({
       certificatePem: pem,
-      caCertificatePem: pem,
+      caCertificatePem: caPem,
     });
     expect(
       expand(certificate({ CertificateId: `0x${CERTIFICATE_ID.slice(2)}` })).certificate?.certificateId,

@@ -1,5 +1,12 @@
 import { expect } from '@jest/globals';
 import {
+  createCsr,
+  generateDeviceKeyPair,
+  issueDeviceCertificate,
+  loadCaSigner,
+} from '../../../src/certificates/index.js';
+import { createSelfSignedCa } from '../../../src/provisioning/ca/self-signed-ca.js';
+import {
   expandTemplate,
   parseTemplate,
   TemplateError,
@@ -11,6 +18,22 @@ import {
 } from '../../../src/templates/index.js';
 
 export const CONTEXT: ExpansionContext = { region: 'eu-west-1', accountId: '123456789012' };
+
+const caKey = await generateDeviceKeyPair('EC-P256');
+const deviceKey = await generateDeviceKeyPair('EC-P256');
+const caPem = createSelfSignedCa(caKey.privateKeyPem, { country: 'DE', commonName: 'test CA' }, { days: 60 });
+
+/** Real PEMs for certificate properties, which expansion reads as strictly as the CDF modes do. */
+export const CERTIFICATES = {
+  caPem,
+  /** A device certificate `caPem` signed. */
+  pem: issueDeviceCertificate(loadCaSigner(caPem, caKey.privateKeyPem), {
+    publicKey: deviceKey.publicKeyPem,
+    subject: { country: 'DE', commonName: 'device-1' },
+    days: 30,
+  }),
+  csr: createCsr(deviceKey.privateKeyPem, { country: 'DE', commonName: 'device-1' }),
+};
 
 /** A thing-only template whose DeviceConfiguration shows what `expression` evaluates to. */
 export function probe(expression: Json, sections: JsonObject = {}): JsonObject {
