@@ -78,3 +78,9 @@ export function exitCodeOf(e: unknown): ExitCode {
     return e.kind === 'transient' || e.kind === 'internal' ? ExitCode.unavailable : ExitCode.refused;
   return ExitCode.unavailable;
 }
+
+/** The `code` of a Node system error (ENOENT, EEXIST…); read by shape, as errors may come from another realm. */
+export function errnoOf(e: unknown): string | undefined {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -5,7 +5,7 @@ import { openCsv, type CsvLayout } from '../../src/bulk/csv-reader.js';
 import type { InputLine } from '../../src/bulk/input-line.js';
 import { readNdjsonLines } from '../../src/bulk/ndjson-reader.js';
 import { isServiceError } from '../../src/errors.js';
-import { InputRefusedError } from '../errors.js';
+import { InputRefusedError, errnoOf } from '../errors.js';
 import { formatOf, type InputFormat } from './input-format.js';
 
 export interface InputFile {
@@ -73,7 +73,7 @@ async function* hashed(stream: AsyncIterable<Buffer>, hash: Hash, path: string):
 }
 
 function unreadable(path: string, e: unknown): InputRefusedError {
-  const code = e instanceof Error && 'code' in e ? String(e.code) : '';
+  const code = errnoOf(e);
   const why =
     code === 'ENOENT'
       ? 'no such file'

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { InputRefusedError } from '../errors.js';
+import { InputRefusedError, errnoOf } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { writeDeviceFolder } from './device-folder.js';
 import { resultEntry, type DeviceOutcome } from './device-outcome.js';
@@ -150,7 +150,7 @@ export class CredentialFolder {
         await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
         return;
       } catch (e: unknown) {
-        if (!(e instanceof Error && 'code' in e && e.code === 'EEXIST')) throw e;
+        if (errnoOf(e) !== 'EEXIST') throw e;
       }
       const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(holder) && holder > 0 && isAlive(holder))
@@ -170,6 +170,6 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e: unknown) {
-    return e instanceof Error && 'code' in e && e.code === 'EPERM';
+    return errnoOf(e) === 'EPERM';
   }
 }

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { errnoOf } from '../errors.js';
 
 /** Each JSON line of a file written by this tool; nothing when the file does not exist yet. */
 export async function* readNdjsonFile<T>(path: string): AsyncGenerator<T> {
@@ -12,7 +13,7 @@ export async function* readNdjsonFile<T>(path: string): AsyncGenerator<T> {
       stream.once('error', reject);
     });
   } catch (e: unknown) {
-    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return;
+    if (errnoOf(e) === 'ENOENT') return;
     throw e;
   }
   for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {

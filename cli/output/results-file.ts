@@ -58,7 +58,10 @@ export class ResultsFileWriter {
   }
 
   async abandon(): Promise<void> {
-    this.out.destroy();
+    if (!this.out.closed) {
+      this.out.end();
+      await once(this.out, 'close');
+    }
     await rm(this.partial, { force: true });
   }
 }

@@ -41,9 +41,9 @@ class Bytes {
     this.buffer[this.length++] = byte;
   }
 
-  /** A copy of bytes [start, end). */
-  slice(start = 0, end = this.length): Uint8Array {
-    return this.buffer.slice(start, end);
+  /** The bytes so far, without copying (valid until the next push or clear). */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
   }
 
   clear(): void {
@@ -56,8 +56,9 @@ export class CsvTokenizer {
   private line: number;
   private recordLine: number;
   private readonly raw = new Bytes();
+  /** Every field's content of the current record, back to back; `fieldEnds` marks where each ends. */
   private readonly field = new Bytes();
-  private fields: Uint8Array[] = [];
+  private fieldEnds: number[] = [];
   private quoted: boolean[] = [];
   private fieldQuoted = false;
   private error: string | undefined;
@@ -109,7 +110,7 @@ export class CsvTokenizer {
       this.data(CR);
     }
     if (this.state === 'quoted') this.fail('a quoted field is never closed (a missing closing quote)');
-    const empty = this.raw.length === 0 && this.fields.length === 0 && this.state === 'fieldStart';
+    const empty = this.raw.length === 0 && this.fieldEnds.length === 0 && this.state === 'fieldStart';
     return empty ? [] : [this.finishRecord()];
   }
 
@@ -158,9 +159,8 @@ export class CsvTokenizer {
   }
 
   private endField(): void {
-    this.fields.push(this.field.slice());
+    this.fieldEnds.push(this.field.length);
     this.quoted.push(this.fieldQuoted);
-    this.field.clear();
     this.fieldQuoted = false;
     this.state = 'fieldStart';
   }
@@ -172,14 +172,25 @@ export class CsvTokenizer {
 
   private finishRecord(): RawRecord {
     if (this.state !== 'skipToLineEnd') this.endField();
+    // One allocation per record, raw bytes then field bytes; the record's arrays are views of it.
+    const rawLength = this.raw.length;
+    const bytes = new Uint8Array(rawLength + this.field.length);
+    bytes.set(this.raw.view());
+    bytes.set(this.field.view(), rawLength);
+    const fields: Uint8Array[] = [];
+    let start = rawLength;
+    for (const end of this.fieldEnds) {
+      fields.push(bytes.subarray(start, rawLength + end));
+      start = rawLength + end;
+    }
     const record: RawRecord = {
       line: this.recordLine,
-      fields: this.fields,
+      fields,
       quoted: this.quoted,
-      raw: this.raw.slice(),
+      raw: bytes.subarray(0, rawLength),
       ...(this.error !== undefined ? { error: this.error } : {}),
     };
-    this.fields = [];
+    this.fieldEnds = [];
     this.quoted = [];
     this.field.clear();
     this.raw.clear();
