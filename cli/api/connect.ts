@@ -57,8 +57,8 @@ export async function connect(
           `--auth iam needs the API's region: --region, AWS_REGION, or an execute-api URL that names it`,
         );
       // Loaded only here: the credential chain is the heaviest part of the tool and the local stack never needs it.
-      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-      auth = sigV4Auth({ region, credentials: fromNodeProviderChain() });
+      const { defaultCredentials } = await import('./aws-credentials.js');
+      auth = sigV4Auth({ region, credentials: defaultCredentials() });
       break;
     }
     default:
