@@ -78,9 +78,9 @@ export class ProvisioningApi {
     ).body;
   }
 
+  /** `DELETE /bulkthings/{id}`, the contract's twin of POST …/cancel: no body, so no Content-Type to send. */
   async cancelBulk(taskId: string): Promise<BulkTaskView> {
-    return (await this.http.json('POST', `/bulkthings/${encodeURIComponent(taskId)}/cancel`, BulkTaskView))
-      .body;
+    return (await this.http.json('DELETE', `/bulkthings/${encodeURIComponent(taskId)}`, BulkTaskView)).body;
   }
 
   async retryBulk(taskId: string, idempotencyKey: string): Promise<{ created: boolean; task: BulkTaskView }> {
