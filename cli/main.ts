@@ -7,6 +7,7 @@ import type { ProvisioningApi } from './api/provisioning-api.js';
 import { buildProgram } from './args/program.js';
 import { bulkCommand, type BulkOptions } from './commands/bulk.js';
 import { cancelCommand } from './commands/cancel.js';
+import { checkCommand } from './commands/check.js';
 import type { CommandContext } from './commands/context.js';
 import { deviceCommand } from './commands/device.js';
 import { followCommand } from './commands/follow.js';
@@ -84,6 +85,7 @@ const program = buildProgram(
   version,
   {
     bulk: (file, options) => bulkCommand(ctx, file, options as unknown as BulkOptions),
+    check: (file, options) => checkCommand(ctx, file, options as { param: string[] }),
     follow: (taskId, options) => followCommand(ctx, taskId, options),
     status: (taskId, options) => statusCommand(ctx, taskId, options),
     tasks: (options) => tasksCommand(ctx, options),

@@ -4,6 +4,7 @@ import type { ExitCode } from '../exit-codes.js';
 /** What each command does when run: the composition root supplies these. */
 export interface Handlers {
   bulk(file: string, options: Record<string, unknown>): Promise<ExitCode>;
+  check(file: string, options: Record<string, unknown>): Promise<ExitCode>;
   follow(taskId: string, options: Record<string, unknown>): Promise<ExitCode>;
   status(taskId: string, options: Record<string, unknown>): Promise<ExitCode>;
   tasks(options: Record<string, unknown>): Promise<ExitCode>;
@@ -75,6 +76,20 @@ export function buildProgram(
     .option('--yes', 'go on although some lines have problems (those lines fail)')
     .action((file: string, options: Record<string, unknown>) => {
       run(handlers.bulk(file, options));
+    });
+
+  program
+    .command('check')
+    .description('the local pre-flight of a CSV/NDJSON file only: nothing is sent anywhere')
+    .argument('<file>')
+    .option(
+      '--param <name=value>',
+      'parameter for every line without its own value (repeatable)',
+      collect,
+      [],
+    )
+    .action((file: string, options: Record<string, unknown>) => {
+      run(handlers.check(file, options));
     });
 
   program

@@ -11,6 +11,7 @@ import { rewriteInput } from '../input/rewrite-input.js';
 import { formatTally, ProblemTally } from '../output/problem-tally.js';
 import { exitCodeOfBulk, followToEnd, summaryLine, writeOutFolder } from './bulk-outcome.js';
 import type { CommandContext } from './context.js';
+import { reportPreflight } from './preflight-report.js';
 
 export interface BulkOptions {
   template: string;
@@ -108,20 +109,6 @@ export async function bulkCommand(
   else console.say(`Credentials: ${ctx.resumeCommand(final.taskId, '<folder>')}`);
   if (console.json) console.result(final);
   return exitCodeOfBulk(final);
-}
-
-function reportPreflight(ctx: CommandContext, checked: Preflight, defaults: Record<string, string>): void {
-  const { layout } = checked;
-  const shape =
-    layout !== undefined
-      ? `CSV ('${layout.delimiter}'${layout.bom ? ', byte-order mark' : ''}, ${layout.lineEnding === '\r\n' ? 'CRLF' : 'LF'}), columns ${layout.columns.join(', ')}`
-      : 'NDJSON';
-  ctx.console.say(`Pre-flight: ${checked.path}: ${shape}; ${checked.devices} device line(s)`);
-  const added = Object.keys(defaults);
-  if (added.length > 0)
-    ctx.console.say(`  --param ${added.join(', ')}: added to every line that has no value of its own`);
-  if (checked.hasErrorColumn) ctx.console.say(`  the 'error' column (from a failures file) is ignored`);
-  ctx.console.say(checked.problems.total === 0 ? '  no problems found' : formatTally(checked.problems));
 }
 
 async function upload(
