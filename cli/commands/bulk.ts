@@ -140,6 +140,8 @@ async function reportDryRun(
   const tally = new ProblemTally();
   if (view.failureCount > 0) {
     for await (const result of api.results(view.taskId, 'FAILED')) {
+      // The filter is the API's; a line it lets through that did not fail is not a problem.
+      if (result.status !== 'FAILED') continue;
       tally.add(result.error?.code ?? 'FAILED', {
         line: result.line,
         thingName: result.thingName,

@@ -36,7 +36,6 @@ export async function deviceCommand(
   let view: TaskView = await api.task(answer.taskId);
   while (view.status !== 'SUCCEEDED' && view.status !== 'FAILED') {
     await new Promise((r) => setTimeout(r, POLL_MS));
-    ctx.signal.throwIfAborted();
     view = await api.task(answer.taskId);
   }
   const { console } = ctx;

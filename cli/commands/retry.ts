@@ -1,4 +1,4 @@
-import { ExitCode } from '../exit-codes.js';
+import type { ExitCode } from '../exit-codes.js';
 import { idempotencyKey } from '../idempotency-key.js';
 import { exitCodeOfBulk, followToEnd, summaryLine, writeOutFolder } from './bulk-outcome.js';
 import type { CommandContext } from './context.js';
@@ -26,5 +26,5 @@ export async function retryCommand(
   ctx.console.say(summaryLine(final));
   if (options.out !== undefined) await writeOutFolder(ctx, api, final, options.out, options.input);
   if (ctx.console.json) ctx.console.result(final);
-  return final.status === 'Completed' ? ExitCode.ok : exitCodeOfBulk(final);
+  return exitCodeOfBulk(final);
 }

@@ -54,6 +54,7 @@ export async function statusCommand(
 
 async function listFailures(ctx: CommandContext, api: ProvisioningApi, view: BulkTaskView): Promise<void> {
   for await (const result of api.results(view.taskId, 'FAILED')) {
+    if (result.status !== 'FAILED') continue;
     if (ctx.console.json) {
       process.stdout.write(`${JSON.stringify(withoutKey(result))}\n`);
       continue;
