@@ -47,6 +47,11 @@ export function buildProgram(
     // Before the subcommands are made, so they inherit it: usage errors become exit status 2, not 1.
     .exitOverride();
 
+  const inputOption = () =>
+    new Option(
+      '--input <file>',
+      'the file the task was made from, for failures.csv (remembered in --out by bulk)',
+    );
   const outOption = () =>
     new Option('--out <dir>', 'write credentials: one folder per device, results.ndjson, failures file');
 
@@ -97,10 +102,7 @@ export function buildProgram(
     .description('follow a bulk task to its end (again), and write its credentials')
     .argument('<taskId>')
     .addOption(outOption())
-    .option(
-      '--input <file>',
-      'the file the task was made from, for failures.csv (remembered in --out by bulk)',
-    )
+    .addOption(inputOption())
     .action((taskId: string, options: Record<string, unknown>) => {
       run(handlers.follow(taskId, options));
     });
@@ -142,10 +144,7 @@ export function buildProgram(
     .description('a new task over the failed lines of a finished bulk task; follows it')
     .argument('<taskId>')
     .addOption(outOption())
-    .option(
-      '--input <file>',
-      'the file the task was made from, for failures.csv (remembered in --out by bulk)',
-    )
+    .addOption(inputOption())
     .action((taskId: string, options: Record<string, unknown>) => {
       run(handlers.retry(taskId, options));
     });

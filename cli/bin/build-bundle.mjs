@@ -1,19 +1,20 @@
 // Builds the CLI's bundle: cli/main.ts and everything it imports in one ES module
 // (dist/cli/provision.js), with the AWS credential chain, which only `--auth iam` loads, split
-// into its own chunk. One build at a time (a lock file naming the builder's process): a run that
-// finds a build under way waits for it. Also `npm run build:cli`.
+// into its own chunk. One build at a time (a lock file): a run that finds a build under way waits
+// for it, silently, so its output stays the command's own. Also `npm run build:cli`.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { OUT_DIR, ROOT, bundleIsCurrent } from './bundle-state.mjs';
 
 const LOCK = `${ROOT}dist/cli.lock`;
+/** A build takes seconds; a lock older than this was left by a run that was killed. */
+const STALE_LOCK_MS = 120_000;
 
 export async function buildCliBundle() {
   mkdirSync(`${ROOT}dist`, { recursive: true });
-  while (!takeLock()) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  while (!takeLock()) await new Promise((resolve) => setTimeout(resolve, 100));
   try {
+    // Checked again under the lock: another first run may have built it while this one waited.
     if (!bundleIsCurrent()) await buildInto(OUT_DIR);
   } finally {
     rmSync(LOCK, { force: true });
@@ -24,19 +25,14 @@ function takeLock() {
   try {
     writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
     return true;
-  } catch {
-    const holder = Number(readFileSync(LOCK, { encoding: 'utf8', flag: 'a+' }));
-    if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) rmSync(LOCK, { force: true });
-    return false;
-  }
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return e.code === 'EPERM';
+    if (e.code !== 'EEXIST') throw e;
+    try {
+      if (statSync(LOCK).mtimeMs < Date.now() - STALE_LOCK_MS) rmSync(LOCK, { force: true });
+    } catch {
+      // Released meanwhile: the next attempt takes it.
+    }
+    return false;
   }
 }
 

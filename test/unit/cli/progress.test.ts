@@ -15,18 +15,24 @@ const at = (done: number, extra: Partial<Progress> = {}): Progress => ({
   ...extra,
 });
 
+/** Plain progress on a clock the test moves, its lines collected. */
+function logProgress() {
+  const lines: string[] = [];
+  let now = 0;
+  const progress = new PlainProgress(
+    (l) => lines.push(l),
+    'provisioning',
+    30_000,
+    () => now,
+  );
+  return { lines, progress, tick: (ms: number) => (now += ms) };
+}
+
 describe('progress for logs', () => {
   it('prints a line at every 10% and on status changes, not at every poll', () => {
-    const lines: string[] = [];
-    let now = 0;
-    const progress = new PlainProgress(
-      (l) => lines.push(l),
-      'provisioning',
-      30_000,
-      () => now,
-    );
+    const { lines, progress, tick } = logProgress();
     for (let done = 0; done <= 1000; done += 20) {
-      now += 1000;
+      tick(1000);
       progress.update(at(done, done === 1000 ? { status: 'Completed', etaSeconds: 0 } : {}));
     }
     expect(lines).toHaveLength(11);
@@ -35,16 +41,9 @@ describe('progress for logs', () => {
   });
 
   it('shows it is alive while nothing moves', () => {
-    const lines: string[] = [];
-    let now = 0;
-    const progress = new PlainProgress(
-      (l) => lines.push(l),
-      'provisioning',
-      30_000,
-      () => now,
-    );
+    const { lines, progress, tick } = logProgress();
     for (let i = 0; i < 90; i++) {
-      now += 1000;
+      tick(1000);
       progress.update(at(0, { total: undefined, status: 'Pending', rate: undefined, etaSeconds: undefined }));
     }
     expect(lines).toHaveLength(3);

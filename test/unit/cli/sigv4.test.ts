@@ -73,47 +73,25 @@ const awsEnv = {
   AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
 };
 
+/** The CLI signing with SigV4 against the verifying server. */
+const signed = (args: string[]) =>
+  runCli([...args, '--api', url, '--auth', 'iam', '--region', REGION], awsEnv);
+
 describe('calls signed with SigV4 (--auth iam)', () => {
   it('signs reads with a query string and writes with a JSON body, session token included', async () => {
     received.length = 0;
-    const list = await runCli(
-      [
-        'tasks',
-        '--status',
-        'Completed',
-        '--template',
-        'a b/c',
-        '--limit',
-        '5',
-        '--api',
-        url,
-        '--auth',
-        'iam',
-        '--region',
-        REGION,
-      ],
-      awsEnv,
-    );
+    const list = await signed(['tasks', '--status', 'Completed', '--template', 'a b/c', '--limit', '5']);
     expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
-    const device = await runCli(
-      [
-        'device',
-        '--template',
-        'aws-certificate',
-        '--param',
-        'ThingName=pump-1',
-        '--param',
-        'Site=Köln Süd',
-        '--api',
-        url,
-        '--auth',
-        'iam',
-        '--region',
-        REGION,
-      ],
-      awsEnv,
-    );
+    const device = await signed([
+      'device',
+      '--template',
+      'aws-certificate',
+      '--param',
+      'ThingName=pump-1',
+      '--param',
+      'Site=Köln Süd',
+    ]);
     expect(device.stderr).toBe('');
     expect(device.code).toBe(0);
     expect(received.map((r) => `${r.request.method} ${r.request.target.split('?')[0]}`)).toEqual([
