@@ -27,7 +27,9 @@ export class TtyProgress implements ProgressReporter {
       eta_text: formatDuration(p.etaSeconds),
       status: p.status,
     };
-    const total = p.total ?? 0;
+    // Until the service has read the input there is no total to draw a bar against.
+    if (p.total === undefined) return;
+    const total = p.total;
     if (!this.started) {
       this.bar.start(total, p.done, payload);
       this.started = true;
