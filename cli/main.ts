@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import packageJson from '../package.json' with { type: 'json' };
@@ -34,6 +33,8 @@ process.on('SIGINT', () => {
     controller.abort(new InterruptedError('Interrupted'));
     return;
   }
+  // A progress bar hides the cursor: give it back before leaving.
+  if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
   process.stderr.write('\nInterrupted.\n');
   process.exit(ExitCode.interrupted);
 });
