@@ -112,14 +112,36 @@ async function submit(prefix: string): Promise<string> {
   return ((await res.json()) as { taskId: string }).taskId;
 }
 
+const FINISHED = ['Completed', 'CompletedWithFailures', 'Failed', 'Cancelled'];
+/** A task whose counts have not moved for this long is stuck: the run stops and says where. */
+const STALL_MS = 300_000;
+
+/** Polls a task to its end (as curl in a loop would); throws if it stops moving. */
+async function untilFinished(taskId: string, stop?: AbortSignal): Promise<void> {
+  let last = -1;
+  let movedAt = Date.now();
+  for (;;) {
+    const view = (await (await fetch(`${apiUrl}/bulkthings/${taskId}`)).json()) as {
+      status: string;
+      successCount: number;
+      failureCount: number;
+      totalCount: number | null;
+    };
+    if (FINISHED.includes(view.status) || stop?.aborted === true) return;
+    const done = view.successCount + view.failureCount;
+    if (done !== last) [last, movedAt] = [done, Date.now()];
+    if (Date.now() - movedAt > STALL_MS)
+      throw new Error(
+        `task ${taskId} stalled: ${view.status} ${done}/${view.totalCount ?? '?'} for ${STALL_MS / 1000} s`,
+      );
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 async function withCurl(): Promise<number> {
   const started = performance.now();
   const taskId = await submit('curl');
-  for (;;) {
-    const view = (await (await fetch(`${apiUrl}/bulkthings/${taskId}`)).json()) as { status: string };
-    if (['Completed', 'CompletedWithFailures', 'Failed', 'Cancelled'].includes(view.status)) break;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  await untilFinished(taskId);
   const res = await fetch(`${apiUrl}/bulkthings/${taskId}/results`, {
     headers: { accept: 'application/x-ndjson' },
   });
@@ -140,31 +162,39 @@ async function withCli(): Promise<{
   const started = performance.now();
   const taskId = await submit('cli');
   const out = join(work, 'cli-out');
-  const run = await timed(process.execPath, [PROVISION_BIN, 'follow', taskId, '--out', out, '--api', apiUrl]);
+  // The CLI follows for as long as it takes; the watchdog ends the run if the task is stuck.
+  const stop = new AbortController();
+  const running = timed(process.execPath, [PROVISION_BIN, 'follow', taskId, '--out', out, '--api', apiUrl]);
+  const run = await Promise.race([running, untilFinished(taskId, stop.signal).then(() => running)]);
+  stop.abort();
   const folders = (await readdir(out)).filter((f) => f.startsWith('cli-')).length;
   return { seconds: (performance.now() - started) / 1000, peakRssMb: run.peakRssMb, folders, code: run.code };
 }
 
-const curlSeconds = await withCurl();
-const cli = await withCli();
+try {
+  const curlSeconds = await withCurl();
+  const cli = await withCli();
 
-console.log(
-  `CLI benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
-);
-console.table(startup);
-console.table(preflight);
-console.table([
-  {
-    devices,
-    'curl: submit → results saved, s': round(curlSeconds, 1),
-    'provision follow --out: submit → folder written, s': round(cli.seconds, 1),
-    'CLI overhead': `${round(((cli.seconds - curlSeconds) / curlSeconds) * 100, 1)}%`,
-    'CLI peak RSS MB': cli.peakRssMb,
-    'device folders': cli.folders,
-    'CLI exit': cli.code,
-  },
-]);
-await worker.stop();
-await api.stop();
-await bench.stop();
-await rm(work, { recursive: true, force: true });
+  console.log(
+    `CLI benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  );
+  console.table(startup);
+  console.table(preflight);
+  console.table([
+    {
+      devices,
+      'curl: submit → results saved, s': round(curlSeconds, 1),
+      'provision follow --out: submit → folder written, s': round(cli.seconds, 1),
+      'CLI overhead': `${round(((cli.seconds - curlSeconds) / curlSeconds) * 100, 1)}%`,
+      'CLI peak RSS MB': cli.peakRssMb,
+      'device folders': cli.folders,
+      'CLI exit': cli.code,
+    },
+  ]);
+} finally {
+  // A stalled task ends the run here too; a CLI still following it gives up once the API is gone.
+  await worker.stop();
+  await api.stop();
+  await bench.stop();
+  await rm(work, { recursive: true, force: true });
+}
