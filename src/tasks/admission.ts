@@ -9,7 +9,8 @@ export interface Admission {
   /**
    * Throws the InvalidInputError that says what to fix; answers the template version the request
    * was checked against, which its task then runs (undefined when the bucket keeps no versions).
-   * `skipParameterCheck`: the template parameters come later (bulk lines are checked one by one).
+   * `skipParameterCheck`: the template parameters come later, so the device they describe is not
+   * checked here (bulk lines are checked one by one, as they become devices).
    */
   admit(request: ProvisionRequest, options?: { skipParameterCheck?: boolean }): Promise<Admitted>;
 }
