@@ -1,8 +1,8 @@
 import type { ProvisionRequest } from './request.js';
 
 /**
- * The checks a request must pass before a task is recorded (the template, its certificate mode's
- * inputs, the parameters), as a port: submission here depends on it; the provisioning layer
+ * The checks a request must pass before a task is recorded (the template, the device its
+ * parameters describe, its certificate mode's inputs), as a port: submission here depends on it; the provisioning layer
  * implements it (provisioning/admission.ts) and the composition roots wire the two together.
  */
 export interface Admission {
