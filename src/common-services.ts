@@ -61,7 +61,11 @@ export async function createCommonServices(
     bulk: new BulkStore(clients.dynamo, config.tableName),
     templates,
     secrets: secretBoxFor(config, clients),
-    admission: createAdmission({ templates, checks: createModeChecks(clients, config.certificates) }),
+    admission: createAdmission({
+      templates,
+      checks: createModeChecks(clients, config.certificates),
+      region: config.region,
+    }),
     close: () => {
       if (overrides.clients === undefined) clients.destroy();
     },

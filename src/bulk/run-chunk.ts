@@ -1,3 +1,4 @@
+import { deviceProblem } from '../provisioning/device-check.js';
 import { runTask, type TaskRunnerDeps } from '../provisioning/run-task.js';
 import type { MessageQueue } from '../queue/message-queue.js';
 import type { ObjectReader } from '../storage/object-store.js';
@@ -7,6 +8,7 @@ import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
 import { lineTaskId } from '../tasks/task-key.js';
+import type { LoadedTemplate } from '../templates/loaded-template.js';
 import type { BulkStore } from './bulk-store.js';
 import { bulkInputGone } from './errors.js';
 import type { BulkTask, Chunk } from './model.js';
@@ -52,7 +54,6 @@ export async function runChunk(
   const isRunning = statusWatcher(deps.bulk, bulkTaskId);
   const lines = [...linesOf(await readSlice(deps.objects, task, chunk), chunk.firstLine)];
   const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
-  const required = template.callerParameters;
   const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }) };
 
   let next = 0;
@@ -60,7 +61,7 @@ export async function runChunk(
     while (next < lines.length) {
       const item = lines[next++];
       if (item === undefined || !(await isRunning())) return;
-      await provisionLine(task, index, item, { ...runner, required }, options.abandon);
+      await provisionLine(task, index, item, { ...runner, template }, options.abandon);
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
@@ -82,7 +83,7 @@ async function provisionLine(
   bulk: BulkTask,
   chunkIndex: number,
   item: { line: number; bytes: Uint8Array },
-  deps: ChunkDeps & { required: string[] },
+  deps: ChunkDeps & { template: LoadedTemplate },
   abandon: TaskError | undefined,
 ): Promise<void> {
   const taskId = lineTaskId(bulk.taskId, item.line);
@@ -110,21 +111,20 @@ async function recordLine(
   bulk: BulkTask,
   taskId: string,
   bytes: Uint8Array,
-  deps: ChunkDeps & { required: string[] },
+  deps: ChunkDeps & { template: LoadedTemplate },
 ): Promise<Task> {
   const parsed = parseLine(bytes);
   const parameters = 'parameters' in parsed ? parsed.parameters : {};
-  const missing = deps.required.filter((p) => !Object.hasOwn(parameters, p));
-  const error: TaskError | undefined =
+  // The checks POST /things makes, with the same code and message.
+  const problem =
     'error' in parsed
-      ? { code: 'BULK_LINE_INVALID', message: `Line ${lineOf(taskId)}: ${parsed.error}`, kind: 'invalid' }
-      : missing.length > 0
-        ? {
-            code: 'TEMPLATE_PARAMETER_MISSING',
-            message: `Line ${lineOf(taskId)}: missing parameter(s) ${missing.join(', ')}`,
-            kind: 'invalid',
-          }
-        : undefined;
+      ? { code: 'BULK_LINE_INVALID', message: parsed.error }
+      : deviceProblem(deps.template, bulk.cdfProvisioningParameters, parameters, deps);
+  const error: TaskError | undefined = problem && {
+    code: problem.code,
+    message: `Line ${lineOf(taskId)}: ${problem.message}`,
+    kind: 'invalid',
+  };
   const request = {
     provisioningTemplateId: bulk.provisioningTemplateId,
     parameters,
