@@ -4,6 +4,7 @@ import { CertificateStatusPartial, Thing } from '../src/things/schemas.js';
 import { ProvisioningTemplate, TemplateList, TemplateSaved } from '../src/template-admin/schemas.js';
 import { TaskId, TemplateId } from '../src/tasks/request.js';
 import { bulkPaths } from './openapi/bulk-paths.js';
+import { healthPaths } from './openapi/health-paths.js';
 import { ERROR_STATUSES, content, type Paths } from './openapi/operation.js';
 import { provisioningPaths } from './openapi/provisioning-paths.js';
 import * as responses from './openapi/response-schemas.js';
@@ -46,7 +47,7 @@ export function openApiDocument(): Record<string, unknown> {
         '{message, code}.',
     },
     tags: [{ name: 'Things' }, { name: 'Templates' }, { name: 'Bulk Registrations' }, { name: 'API' }],
-    paths: mergePaths(provisioningPaths, thingPaths, templatePaths, bulkPaths, openApiPath),
+    paths: mergePaths(provisioningPaths, thingPaths, templatePaths, bulkPaths, healthPaths, openApiPath),
     components: {
       schemas: {
         Error: responses.ErrorBody,

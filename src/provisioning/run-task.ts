@@ -3,10 +3,12 @@ import { classifyAwsError } from '../aws/classify-error.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { TransientError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { EventPublisher } from '../tasks/completion-events.js';
 import { TaskBusyError, TaskNotFoundError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
+import { certificateModeOf, countTaskEnding } from '../tasks/task-metrics.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import { compensate } from './compensate.js';
 import { leasedContext, type ProvisioningContext } from './context.js';
@@ -17,6 +19,7 @@ export interface TaskRunnerDeps extends ProvisioningDeps {
   iot: IoTClient;
   secrets: SecretBox;
   events: EventPublisher;
+  metrics: Metrics;
   logger: Logger;
   leaseSeconds: number;
 }
@@ -25,7 +28,8 @@ export interface TaskRunnerDeps extends ProvisioningDeps {
  * Runs one task under a lease: provision, then SUCCEEDED; or on a permanent error record it,
  * remove what the task created, then FAILED. Transient errors give the lease back and propagate,
  * so the message is redelivered and the next run resumes from the checkpoint. A finished task
- * is never run again; only its completion event is re-sent if that had not gone out.
+ * is never run again, but its completion event is published again: the delivery that ended it
+ * may have died before publishing (at least once; consumers de-duplicate on the task id).
  * With `abandon`, the task is not provisioned: what it made so far is removed and it fails.
  */
 export async function runTask(
@@ -38,7 +42,7 @@ export async function runTask(
   if (claim.kind === 'missing') throw new TaskNotFoundError(taskId);
   if (claim.kind === 'busy') throw new TaskBusyError(taskId);
   if (claim.kind === 'finished') {
-    if (claim.task.eventPublished === false) await deps.events.publish(claim.task);
+    await deps.events.publish(claim.task);
     return claim.task;
   }
 
@@ -78,6 +82,7 @@ async function finish(
       const result = await provision(ctx, deps);
       const done = await deps.tasks.succeed(taskId, owner, result);
       logger.info('task succeeded', { resourceArns: result.resourceArns });
+      countTaskEnding(deps.metrics, done, { mode: await certificateModeOf(done, deps.templates) });
       await deps.events.publish(done);
       return done;
     } catch (e: unknown) {
@@ -96,6 +101,7 @@ async function finish(
       : `${error.message} (clean-up incomplete: ${leftBehind.join('; ')})`;
   const failed = await deps.tasks.fail(taskId, owner, { ...error, message });
   logger.info('task failed', { code: error.code, leftBehind });
+  countTaskEnding(deps.metrics, failed, { mode: await certificateModeOf(failed, deps.templates) });
   await deps.events.publish(failed);
   return failed;
 }

@@ -1,18 +1,24 @@
 import Type, { type Static } from 'typebox';
-import type { MessageQueue } from '../queue/message-queue.js';
+import type { EventAttributes, EventBus } from '../events/event-bus.js';
+import { ClientTag } from './client-tag.js';
 import type { Task } from './model.js';
-import type { TaskStore } from './task-store.js';
+
+export const TASK_FINISHED = 'provisioning.task.finished';
 
 /**
- * The message every finished task sends to the results queue. It carries ids and ARNs, never a
- * private key: consumers fetch secrets with GET /provisioningtasks/{taskId}. Delivery is
- * at-least-once (a crash after sending repeats it), so consumers de-duplicate on `taskId`.
+ * The event every finished task publishes, once it has ended (SUCCEEDED or FAILED). It carries ids
+ * and ARNs, never a private key: consumers fetch secrets with GET /provisioningtasks/{taskId}.
+ * Delivery is at least once (a redelivered message of a finished task publishes again), so
+ * consumers de-duplicate on `taskId`. `version` changes only when a field changes meaning or goes.
  */
 export const CompletionEvent = Type.Object(
   {
-    type: Type.Literal('provisioning.task.finished'),
+    type: Type.Literal(TASK_FINISHED),
+    version: Type.Literal(1),
     taskId: Type.String(),
     status: Type.Union([Type.Literal('SUCCEEDED'), Type.Literal('FAILED')]),
+    source: Type.Union([Type.Literal('api'), Type.Literal('queue')]),
+    client: Type.Optional(ClientTag),
     provisioningTemplateId: Type.String(),
     thingName: Type.Optional(Type.String()),
     certificateId: Type.Optional(Type.String()),
@@ -22,7 +28,9 @@ export const CompletionEvent = Type.Object(
   },
   {
     title: 'ProvisioningCompletionEvent',
-    description: 'Body of a message on the provisioning results queue',
+    description:
+      'A provisioning task ended. Published to the events topic (and so to the results queue) with the ' +
+      'message attributes type, status, source, provisioningTemplateId and client',
   },
 );
 export type CompletionEvent = Static<typeof CompletionEvent>;
@@ -30,9 +38,12 @@ export type CompletionEvent = Static<typeof CompletionEvent>;
 export function completionEvent(task: Task): CompletionEvent {
   const { checkpoint } = task;
   return {
-    type: 'provisioning.task.finished',
+    type: TASK_FINISHED,
+    version: 1,
     taskId: task.taskId,
     status: task.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+    source: task.source,
+    ...(task.client !== undefined ? { client: task.client } : {}),
     provisioningTemplateId: task.request.provisioningTemplateId,
     ...(task.status === 'SUCCEEDED'
       ? {
@@ -45,6 +56,16 @@ export function completionEvent(task: Task): CompletionEvent {
   };
 }
 
+export function completionAttributes(event: CompletionEvent): EventAttributes {
+  return {
+    type: event.type,
+    status: event.status,
+    source: event.source,
+    provisioningTemplateId: event.provisioningTemplateId,
+    client: event.client,
+  };
+}
+
 /** Where finished tasks are announced; devices of a bulk task use a silent one. */
 export interface EventPublisher {
   publish(task: Task): Promise<void>;
@@ -52,14 +73,15 @@ export interface EventPublisher {
 
 export const silentEvents: EventPublisher = { publish: () => Promise.resolve() };
 
+/**
+ * Publishes a task's completion event; the caller does so after the task's final write and before
+ * its message is deleted, so a crash in between is repaired by the message's next delivery.
+ */
 export class CompletionPublisher implements EventPublisher {
-  constructor(
-    private readonly results: MessageQueue,
-    private readonly tasks: TaskStore,
-  ) {}
+  constructor(private readonly bus: EventBus) {}
 
   async publish(task: Task): Promise<void> {
-    await this.results.send(JSON.stringify(completionEvent(task)), { status: task.status });
-    await this.tasks.markEventPublished(task.taskId);
+    const event = completionEvent(task);
+    await this.bus.publish(event, completionAttributes(event));
   }
 }
