@@ -78,20 +78,16 @@ async function finish(
   // A previous run decided to fail and was cut off while cleaning up: finish that first.
   let error: TaskError | undefined = task.error;
   if (error === undefined) {
-    try {
-      const result = await provision(ctx, deps);
-      const done = await deps.tasks.succeed(taskId, owner, result);
-      logger.info('task succeeded', { resourceArns: result.resourceArns });
+    const outcome = await provisionOrRecordError(ctx, owner, deps);
+    if ('succeeded' in outcome) {
+      const done = outcome.succeeded;
       countTaskEnding(deps.metrics, done, { mode: await certificateModeOf(done, deps.templates) });
+      // After the final write, outside the provisioning's error handling: an event that cannot be
+      // published fails the delivery, not the device, and the next delivery publishes it.
       await deps.events.publish(done);
       return done;
-    } catch (e: unknown) {
-      const failure = classifyAwsError(e, 'provisioning the device');
-      if (failure instanceof TransientError) throw failure;
-      error = { code: failure.code, message: failure.message, kind: failure.kind };
-      logger.warn('task failing', { ...error });
-      await deps.tasks.recordError(taskId, owner, error);
     }
+    error = outcome.error;
   }
 
   const leftBehind = await compensate(ctx);
@@ -104,4 +100,26 @@ async function finish(
   countTaskEnding(deps.metrics, failed, { mode: await certificateModeOf(failed, deps.templates) });
   await deps.events.publish(failed);
   return failed;
+}
+
+/** Provisions and records SUCCEEDED; or records why the task fails, for compensation to follow. */
+async function provisionOrRecordError(
+  ctx: ProvisioningContext,
+  owner: string,
+  deps: TaskRunnerDeps,
+): Promise<{ succeeded: Task } | { error: TaskError }> {
+  const { taskId, logger } = ctx;
+  try {
+    const result = await provision(ctx, deps);
+    const succeeded = await deps.tasks.succeed(taskId, owner, result);
+    logger.info('task succeeded', { resourceArns: result.resourceArns });
+    return { succeeded };
+  } catch (e: unknown) {
+    const failure = classifyAwsError(e, 'provisioning the device');
+    if (failure instanceof TransientError) throw failure;
+    const error = { code: failure.code, message: failure.message, kind: failure.kind };
+    logger.warn('task failing', { ...error });
+    await deps.tasks.recordError(taskId, owner, error);
+    return { error };
+  }
 }
