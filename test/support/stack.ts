@@ -51,6 +51,7 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     REQUESTS_QUEUE_NAME: `${id}-requests`,
     REQUESTS_DLQ_NAME: `${id}-requests-dlq`,
     RESULTS_QUEUE_NAME: `${id}-results`,
+    EVENTS_TOPIC_NAME: `${id}-events`,
     BULK_QUEUE_NAME: `${id}-bulk`,
     BULK_DLQ_NAME: `${id}-bulk-dlq`,
     TEMPLATES_BUCKET: `${id}-templates`,
