@@ -9,10 +9,10 @@ export function metricSum(text: string, name: string, labels: Record<string, str
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (match?.[1] !== name) continue;
-    const found = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    const found = new Map(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
     );
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) sum += Number(match[3]);
+    if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) sum += Number(match[3]);
   }
   return sum;
 }
