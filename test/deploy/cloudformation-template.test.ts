@@ -286,7 +286,7 @@ describe('monitoring', () => {
     for (const [id, alarm] of Object.entries(alarms())) {
       const [name = '', line = ''] = String(alarm.AlarmDescription).split(/: (.*)/s);
       expect({ id, name: String(alarm.AlarmName) }).toEqual({ id, name: `iot-provisioning-test-${name}` });
-      expect({ id, runbook: readme.includes(`| \`${name}\` | ${line} |`) }).toEqual({ id, runbook: true });
+      expect({ id, runbook: readme.includes(`- \`${name}\`: ${line}\n`) }).toEqual({ id, runbook: true });
     }
   });
 
