@@ -34,6 +34,10 @@ export interface Tally {
   succeeded: number;
   failed: number;
 }
+const tallyOf = (chunk: Chunk | undefined): Tally => ({
+  succeeded: chunk?.succeeded?.size ?? 0,
+  failed: chunk?.failed?.size ?? 0,
+});
 type ConditionalUpdate = Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>;
 
 export class BulkStore {
@@ -160,23 +164,10 @@ export class BulkStore {
    */
   async finishChunk(taskId: string, index: number): Promise<Tally | undefined> {
     const chunk = await this.getChunk(taskId, index);
-    const succeeded = chunk?.succeeded?.size ?? 0;
-    const failed = chunk?.failed?.size ?? 0;
-    if (chunk === undefined || succeeded + failed < chunk.lineCount) return undefined;
-    const added = await this.conditional({
-      Key: { pk: bulkPartition(taskId), sk: META },
-      UpdateExpression:
-        'ADD successCount :s, failureCount :f, doneChunks :index DELETE activeChunks :index SET lastModifiedDate = :now',
-      ConditionExpression: 'NOT contains(doneChunks, :i)',
-      ExpressionAttributeValues: {
-        ':s': succeeded,
-        ':f': failed,
-        ':index': new Set([index]),
-        ':i': index,
-        ':now': now(),
-      },
-    });
-    return added ? { succeeded, failed } : undefined;
+    const tally = tallyOf(chunk);
+    if (chunk === undefined || tally.succeeded + tally.failed < chunk.lineCount) return undefined;
+    const added = await this.foldChunk(taskId, index, tally, 'NOT contains(doneChunks, :i)');
+    return added === undefined ? undefined : tally;
   }
 
   /**
@@ -187,22 +178,32 @@ export class BulkStore {
   async stopChunk(taskId: string, index: number): Promise<(Tally & { task: BulkTask }) | undefined> {
     const chunk = await this.getChunk(taskId, index);
     if (chunk === undefined) return undefined;
-    const succeeded = chunk.succeeded?.size ?? 0;
-    const failed = chunk.failed?.size ?? 0;
-    const task = await this.conditionalItem({
+    const tally = tallyOf(chunk);
+    const condition = 'contains(activeChunks, :i) AND NOT contains(doneChunks, :i)';
+    const task = await this.foldChunk(taskId, index, tally, condition);
+    return task === undefined ? undefined : { ...tally, task };
+  }
+
+  /** Moves a chunk from `activeChunks` to `doneChunks`, adding its tally, in one conditional write. */
+  private async foldChunk(
+    taskId: string,
+    index: number,
+    tally: Tally,
+    condition: string,
+  ): Promise<BulkTask | undefined> {
+    return this.conditionalItem({
       Key: { pk: bulkPartition(taskId), sk: META },
       UpdateExpression:
         'ADD successCount :s, failureCount :f, doneChunks :index DELETE activeChunks :index SET lastModifiedDate = :now',
-      ConditionExpression: 'contains(activeChunks, :i) AND NOT contains(doneChunks, :i)',
+      ConditionExpression: condition,
       ExpressionAttributeValues: {
-        ':s': succeeded,
-        ':f': failed,
+        ':s': tally.succeeded,
+        ':f': tally.failed,
         ':index': new Set([index]),
         ':i': index,
         ':now': now(),
       },
     });
-    return task === undefined ? undefined : { task, succeeded, failed };
   }
 
   /**

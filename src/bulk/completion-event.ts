@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import type { EventAttributes, EventBus } from '../events/event-bus.js';
+import { attributesOf, eventSchemaOptions, type EventBus } from '../events/event-bus.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { ClientTag } from '../tasks/client-tag.js';
 import type { BulkStore } from './bulk-store.js';
@@ -27,12 +27,10 @@ export const BulkCompletionEvent = Type.Object(
     error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
     finishedAt: Type.String({ format: 'date-time' }),
   },
-  {
-    title: 'BulkCompletionEvent',
-    description:
-      'A bulk task ended (Completed, CompletedWithFailures, Failed or Cancelled). Published to the events ' +
-      'topic with the message attributes type, status, source, provisioningTemplateId and client',
-  },
+  eventSchemaOptions(
+    'BulkCompletionEvent',
+    'A bulk task ended (Completed, CompletedWithFailures, Failed or Cancelled)',
+  ),
 );
 export type BulkCompletionEvent = Static<typeof BulkCompletionEvent>;
 
@@ -84,7 +82,7 @@ export class BulkEventPublisher implements BulkEvents {
   async publishIfEnded(task: BulkTask): Promise<void> {
     if (task.eventPublished !== false || !hasEnded(task)) return;
     const event = bulkCompletionEvent(task);
-    await this.bus.publish(event, bulkEventAttributes(event));
+    await this.bus.publish(event, attributesOf(event));
     this.observeRate(task);
     await this.bulk.markEventPublished(task.taskId);
   }
@@ -96,14 +94,4 @@ export class BulkEventPublisher implements BulkEvents {
       this.metrics.observe('bulkTaskRate', { template: task.provisioningTemplateId }, devices / seconds);
     }
   }
-}
-
-function bulkEventAttributes(event: BulkCompletionEvent): EventAttributes {
-  return {
-    type: event.type,
-    status: event.status,
-    source: event.source,
-    provisioningTemplateId: event.provisioningTemplateId,
-    client: event.client,
-  };
 }

@@ -19,3 +19,21 @@ export interface EventAttributes {
 export interface EventBus {
   publish(event: { type: string }, attributes: EventAttributes): Promise<void>;
 }
+
+/** The attributes of an event whose body carries them all (completion events). */
+export function attributesOf(event: EventAttributes): EventAttributes {
+  const { type, status, source, provisioningTemplateId, client } = event;
+  return { type, status, source, provisioningTemplateId, client };
+}
+
+/** The schema options every event's published JSON Schema has: its title, and how it travels. */
+export function eventSchemaOptions(
+  title: string,
+  what: string,
+  attributes = '',
+): { title: string; description: string } {
+  return {
+    title,
+    description: `${what}. Published to the events topic with the message attributes type, status${attributes}, source, provisioningTemplateId and client`,
+  };
+}

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import type { EventAttributes, EventBus } from '../events/event-bus.js';
+import { attributesOf, eventSchemaOptions, type EventBus } from '../events/event-bus.js';
 import { ClientTag } from './client-tag.js';
 import type { Task } from './model.js';
 
@@ -26,12 +26,7 @@ export const CompletionEvent = Type.Object(
     error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
     finishedAt: Type.String({ format: 'date-time' }),
   },
-  {
-    title: 'ProvisioningCompletionEvent',
-    description:
-      'A provisioning task ended. Published to the events topic (and so to the results queue) with the ' +
-      'message attributes type, status, source, provisioningTemplateId and client',
-  },
+  eventSchemaOptions('ProvisioningCompletionEvent', 'A provisioning task ended'),
 );
 export type CompletionEvent = Static<typeof CompletionEvent>;
 
@@ -56,16 +51,6 @@ export function completionEvent(task: Task): CompletionEvent {
   };
 }
 
-export function completionAttributes(event: CompletionEvent): EventAttributes {
-  return {
-    type: event.type,
-    status: event.status,
-    source: event.source,
-    provisioningTemplateId: event.provisioningTemplateId,
-    client: event.client,
-  };
-}
-
 /** Where finished tasks are announced; devices of a bulk task use a silent one. */
 export interface EventPublisher {
   publish(task: Task): Promise<void>;
@@ -82,6 +67,6 @@ export class CompletionPublisher implements EventPublisher {
 
   async publish(task: Task): Promise<void> {
     const event = completionEvent(task);
-    await this.bus.publish(event, completionAttributes(event));
+    await this.bus.publish(event, attributesOf(event));
   }
 }

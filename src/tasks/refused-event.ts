@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import type { EventBus } from '../events/event-bus.js';
+import { eventSchemaOptions, type EventBus } from '../events/event-bus.js';
 import { validator } from '../validation.js';
 import { ClientTag, isClientTag } from './client-tag.js';
 import { TemplateId } from './request.js';
@@ -24,12 +24,11 @@ export const RequestRefusedEvent = Type.Object(
     reason: Type.Object({ code: Type.String(), message: Type.String() }),
     refusedAt: Type.String({ format: 'date-time' }),
   },
-  {
-    title: 'RequestRefusedEvent',
-    description:
-      'A message on the requests queue was refused without a task to record it. Published to the events ' +
-      'topic with the message attributes type, status (REFUSED), source (queue), provisioningTemplateId and client',
-  },
+  eventSchemaOptions(
+    'RequestRefusedEvent',
+    'A message on the requests queue was refused without a task to record it',
+    ' (REFUSED)',
+  ),
 );
 export type RequestRefusedEvent = Static<typeof RequestRefusedEvent>;
 
