@@ -41,7 +41,10 @@ export async function refuse(
   message: InboundMessage,
   refusal: Omit<Refusal, 'messageId' | 'client'>,
 ): Promise<'done'> {
-  const messageId = message.attributes.originalMessageId ?? message.messageId;
-  await publishRefusal(deps.bus, { ...refusal, messageId, client: message.attributes[CLIENT_ATTRIBUTE] });
+  await publishRefusal(deps.bus, {
+    ...refusal,
+    messageId: message.messageId,
+    client: message.attributes[CLIENT_ATTRIBUTE],
+  });
   return deadLetter(deps, deps.queues.requestsDlq, message, refusal.message);
 }

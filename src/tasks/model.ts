@@ -57,7 +57,10 @@ export interface Task {
   /** The device private key the service made, encrypted with the task id as associated data. */
   privateKey?: Envelope;
   error?: TaskError;
-  /** False once the task has ended: its completion event is due (see completion-events.ts). */
+  /**
+   * Written false by the writes that end a task. A device task keeps no record of its event going
+   * out: a redelivered message of a finished task publishes again (completion-events.ts).
+   */
   eventPublished?: boolean;
   /** Epoch seconds: DynamoDB TTL removes the task, and the key with it, after this. */
   expiresAt: number;
