@@ -117,7 +117,7 @@ describe('the container worker', () => {
     expect((await fetch(`http://127.0.0.1:${port}/unknown`)).status).toBe(404);
     // Its readiness and its metrics, on the same port.
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
-    expect({ status: ready.status, body: (await ready.json()) as unknown }).toEqual({
+    expect({ status: ready.status, body: await ready.json() }).toEqual({
       status: 200,
       body: { status: 'ready', checks: { table: 'ok', queues: 'ok', bucket: 'ok', kms: 'ok' } },
     });

@@ -49,7 +49,11 @@ describe('CloudWatch embedded metric format', () => {
   });
 
   it('nothing is written before flush, and nothing twice', () => {
-    expect(written((m) => { m.observe('queueWait', { queue: 'requests' }, 1); })).toEqual([]);
+    expect(
+      written((m) => {
+        m.observe('queueWait', { queue: 'requests' }, 1);
+      }),
+    ).toEqual([]);
     expect(
       written((m) => {
         m.observe('queueWait', { queue: 'requests' }, 1);
