@@ -11,6 +11,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Config } from '../config.js';
+import { createRetryStrategy } from './create-retry-strategy.js';
 import { limitIotRate } from './iot-rate-limit.js';
 
 /**
@@ -21,6 +22,12 @@ export interface AwsClients {
   acmpca: ACMPCAClient;
   dynamo: DynamoDBDocumentClient;
   iot: IoTClient;
+  /**
+   * IoT for the calls that create what AWS cannot find again, or whose repeat would look like an
+   * earlier owner's (CreateKeysAndCertificate, CreateCertificateFromCsr, RegisterCertificate*,
+   * CreatePolicy): retried only when the failed attempt provably created nothing.
+   */
+  iotCreate: IoTClient;
   kms: KMSClient;
   s3: S3Client;
   sqs: SQSClient;
@@ -37,13 +44,20 @@ export interface ClientOptions {
   maxSockets?: number;
   /** Per-IoT-API request budget of this process; absent means unlimited. */
   iotTps?: number;
+  /** How long a request may take once sent before it fails (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 /** moto accepts any credentials; real AWS uses the default provider chain. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 export function clientOptionsFrom(config: Config): ClientOptions {
-  return { region: config.region, endpoint: config.endpoint, iotTps: config.iotTps };
+  return {
+    region: config.region,
+    endpoint: config.endpoint,
+    iotTps: config.iotTps,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+  };
 }
 
 export function createAwsClients(options: ClientOptions): AwsClients {
@@ -52,7 +66,7 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     connectionTimeout: 5_000,
-    requestTimeout: 30_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
     // A request stuck this long is failed (and retried) rather than only warned about.
     throwOnRequestTimeout: true,
   });
@@ -65,6 +79,7 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     requestHandler,
     ...(emulated && !process.env.AWS_ACCESS_KEY_ID ? { credentials: EMULATOR_CREDENTIALS } : {}),
   };
+  const maxAttempts = common.maxAttempts;
   const dynamoClient = new DynamoDBClient(common);
   const clients = {
     acmpca: new ACMPCAClient(common),
@@ -72,6 +87,7 @@ export function createAwsClients(options: ClientOptions): AwsClients {
       marshallOptions: { removeUndefinedValues: true },
     }),
     iot: new IoTClient(common),
+    iotCreate: new IoTClient({ ...common, retryStrategy: createRetryStrategy(maxAttempts) }),
     kms: new KMSClient(common),
     // moto serves buckets on the path, not as virtual hosts.
     s3: new S3Client({ ...common, forcePathStyle: emulated }),
@@ -79,7 +95,7 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     ssm: new SSMClient(common),
     sts: new STSClient(common),
   };
-  if (options.iotTps !== undefined) limitIotRate(clients.iot, options.iotTps);
+  if (options.iotTps !== undefined) limitIotRate([clients.iot, clients.iotCreate], options.iotTps);
   return {
     ...clients,
     destroy(): void {

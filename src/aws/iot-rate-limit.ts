@@ -23,20 +23,22 @@ export function apiBudget(tpsPerApi: number, now?: () => number): RequestBudget 
  * whoever makes it. Throttling that still happens (other processes share the account) is retried
  * by the SDK's adaptive retry mode.
  */
-export function limitIotRate(iot: IoTClient, tpsPerApi: number): void {
+export function limitIotRate(clients: IoTClient[], tpsPerApi: number): void {
+  // One budget per API whichever client sends it.
   const buckets = new Map<string, RequestBudget>();
-  iot.middlewareStack.add(
-    (next, context) => async (args) => {
-      const api = context.commandName ?? 'unknown';
-      let bucket = buckets.get(api);
-      if (bucket === undefined) {
-        bucket = apiBudget(tpsPerApi);
-        buckets.set(api, bucket);
-      }
-      await bucket.take();
-      return next(args);
-    },
-    // Inside the retry loop, so every attempt spends a token.
-    { step: 'finalizeRequest', priority: 'low', name: 'iotRateLimit' },
-  );
+  for (const iot of clients)
+    iot.middlewareStack.add(
+      (next, context) => async (args) => {
+        const api = context.commandName ?? 'unknown';
+        let bucket = buckets.get(api);
+        if (bucket === undefined) {
+          bucket = apiBudget(tpsPerApi);
+          buckets.set(api, bucket);
+        }
+        await bucket.take();
+        return next(args);
+      },
+      // Inside the retry loop, so every attempt spends a token.
+      { step: 'finalizeRequest', priority: 'low', name: 'iotRateLimit' },
+    );
 }
