@@ -2,13 +2,14 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createCommonServices, type CommonServices, type ServiceOverrides } from '../src/common-services.js';
 import type { Config } from '../src/config.js';
 import { createModeRuns } from '../src/provisioning/certificate-modes/runs.js';
+import { PolicyDirectory } from '../src/provisioning/policy-directory.js';
 import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
 import { CompletionPublisher } from '../src/tasks/completion-events.js';
 
 /**
  * The workers' composition root: the common services plus the task runner's needs: every
  * certificate mode's run, completion events, the account and region the templates expand with,
- * and the lease. Used by the Lambda handlers and the container; `npm start` and the tests compose
+ * the policies this process knows, the lease and the settle time of ambiguous creates. Used by the Lambda handlers and the container; `npm start` and the tests compose
  * it beside the API's over the same common services.
  */
 export interface WorkerServices extends CommonServices, TaskRunnerDeps {}
@@ -18,8 +19,10 @@ export function workerServices(common: CommonServices): WorkerServices {
   return {
     ...common,
     iot: clients.iot,
+    iotCreate: clients.iotCreate,
+    policies: new PolicyDirectory(),
     runs: createModeRuns(clients, config.certificates),
-    events: new CompletionPublisher(common.queues.results, common.tasks),
+    events: new CompletionPublisher(common.queues.results),
     region: config.region,
     accountId: memo(async () => {
       const out = await clients.sts.send(new GetCallerIdentityCommand({}));
@@ -27,6 +30,7 @@ export function workerServices(common: CommonServices): WorkerServices {
       return out.Account;
     }),
     leaseSeconds: config.worker.leaseSeconds,
+    settleSeconds: config.worker.settleSeconds,
   };
 }
 

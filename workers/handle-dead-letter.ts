@@ -20,6 +20,8 @@ export async function handleDeadLetter(message: InboundMessage, services: Worker
   const task = await services.tasks.get(taskId);
   if (task === undefined || task.status === 'SUCCEEDED' || task.status === 'FAILED') return 'done';
   await runTask(taskId, services, {
+    // It was received maxReceiveCount times on the requests queue before it came here.
+    delivery: { redelivered: true },
     abandon: {
       code: 'MESSAGE_DEAD_LETTERED',
       message:

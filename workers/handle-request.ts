@@ -1,11 +1,12 @@
 import { NotFoundError } from '../src/errors.js';
 import { runTask } from '../src/provisioning/run-task.js';
-import { acceptUpstreamRequest } from '../src/tasks/accept-upstream.js';
+import { acceptUpstreamRequest, conflictReason } from '../src/tasks/accept-upstream.js';
+import { TaskConflictError } from '../src/tasks/errors.js';
 import { TaskReference } from '../src/tasks/request-message.js';
 import { validator } from '../src/validation.js';
 import type { WorkerServices } from './compose.js';
 import { deadLetter } from './dead-letter.js';
-import type { InboundMessage } from './inbound-message.js';
+import { deliveryOf, type InboundMessage } from './inbound-message.js';
 import type { Handled } from './process-batch.js';
 
 const isReference = validator(TaskReference);
@@ -31,9 +32,10 @@ export async function handleRequestMessage(
     return deadLetter(services, dlq, message, 'Message body is not a JSON object');
   }
 
+  const delivery = deliveryOf(message);
   if (isReference.check(body)) {
     try {
-      await runTask(body.taskId, services);
+      await runTask(body.taskId, services, { delivery });
     } catch (e: unknown) {
       // The task expired (TTL) or was never recorded: nothing to run, keep the message for a person.
       if (e instanceof NotFoundError && e.code === 'TASK_NOT_FOUND') {
@@ -45,6 +47,15 @@ export async function handleRequestMessage(
   }
   const outcome = await acceptUpstreamRequest(body as Record<string, unknown>, message.messageId, services);
   if (outcome.kind === 'conflict') return deadLetter(services, dlq, message, outcome.reason);
-  if (outcome.kind === 'accepted') await runTask(outcome.taskId, services);
+  if (outcome.kind === 'accepted') {
+    const { task } = outcome;
+    try {
+      await runTask(task.taskId, services, { create: task, delivery });
+    } catch (e: unknown) {
+      if (e instanceof TaskConflictError)
+        return deadLetter(services, dlq, message, conflictReason(task.taskId));
+      throw e;
+    }
+  }
   return 'done';
 }

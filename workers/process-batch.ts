@@ -37,14 +37,20 @@ export async function processBatch(
         error: describeError(e),
       };
       if (e instanceof TransientError) {
-        deps.logger.warn('message will be retried', fields);
-        await retryAfter(deps, message, backoffSeconds(message.receiveCount));
+        const seconds = retryDelaySeconds(e, message.receiveCount);
+        deps.logger.warn('message will be retried', { ...fields, retryInSeconds: seconds });
+        await retryAfter(deps, message, seconds);
       } else {
         deps.logger.error('message failed', { ...fields, stack: e instanceof Error ? e.stack : undefined });
       }
     }),
   );
   return failed;
+}
+
+/** The backoff, or longer when the error says that trying again sooner is pointless (at most 12 h). */
+export function retryDelaySeconds(e: TransientError, receiveCount: number): number {
+  return Math.min(KEEP_SECONDS, Math.max(backoffSeconds(receiveCount), Math.ceil(e.retryAfterSeconds ?? 0)));
 }
 
 /** 2, 4, 8 … seconds, at most 5 minutes, with jitter so retried messages do not return in step. */

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { validator } from '../validation.js';
 import type { Admission } from './admission.js';
 import type { EventPublisher } from './completion-events.js';
+import type { Task } from './model.js';
 import { newTask } from './new-task.js';
 import { UpstreamRequest } from './request-message.js';
 import { TaskId, type ProvisionRequest } from './request.js';
@@ -22,12 +23,13 @@ export interface UpstreamDeps {
 
 /**
  * What became of a request an upstream system published straight to the requests queue:
- * `accepted` (its task is recorded, or was by an earlier delivery: run it), `refused` (recorded
- * FAILED with the reason, its completion event sent), or `conflict` (its task id belongs to a
- * different request: nothing recorded, the message is for a person).
+ * `accepted` (its task, to be recorded already claimed by the worker that runs it, or found
+ * recorded by an earlier delivery), `refused` (recorded FAILED with the reason, its completion
+ * event sent), or `conflict` (its task id belongs to a different request: nothing recorded, the
+ * message is for a person).
  */
 export type UpstreamOutcome =
-  | { kind: 'accepted'; taskId: string }
+  | { kind: 'accepted'; task: Task }
   | { kind: 'refused'; taskId: string }
   | { kind: 'conflict'; reason: string };
 
@@ -67,15 +69,20 @@ export async function acceptUpstreamRequest(
     templateVersion,
     error: failure && { code: failure.code, message: failure.message, kind: failure.kind },
   });
+  if (failure === undefined) return { kind: 'accepted', task };
   const outcome = await deps.tasks.create(task);
   if (!outcome.created && outcome.existing.requestHash !== task.requestHash) {
-    return { kind: 'conflict', reason: `Task id '${taskId}' is already used by a different request` };
+    return { kind: 'conflict', reason: conflictReason(taskId) };
   }
-  if (failure === undefined) return { kind: 'accepted', taskId };
   deps.logger.warn('upstream request refused', { taskId, code: failure.code, error: failure.message });
-  if (outcome.created || outcome.existing.eventPublished === false) await deps.events.publish(task);
+  // Sent again for a redelivered message: at-least-once, as for every completion event.
+  await deps.events.publish(outcome.created ? task : outcome.existing);
   return { kind: 'refused', taskId };
 }
+
+/** Why a message whose task id belongs to another request is left for a person. */
+export const conflictReason = (taskId: string) =>
+  `Task id '${taskId}' is already used by a different request`;
 
 function requestOf(body: Record<string, unknown>): ProvisionRequest {
   const { taskId: _taskId, ...request } = body;

@@ -1,12 +1,12 @@
 import Type, { type Static } from 'typebox';
 import type { MessageQueue } from '../queue/message-queue.js';
 import type { Task } from './model.js';
-import type { TaskStore } from './task-store.js';
 
 /**
  * The message every finished task sends to the results queue. It carries ids and ARNs, never a
  * private key: consumers fetch secrets with GET /provisioningtasks/{taskId}. Delivery is
- * at-least-once (a crash after sending repeats it), so consumers de-duplicate on `taskId`.
+ * at-least-once: it is sent after the task's final write and before its message is deleted, and a
+ * redelivered message of a finished task sends it again, so consumers de-duplicate on `taskId`.
  */
 export const CompletionEvent = Type.Object(
   {
@@ -53,13 +53,9 @@ export interface EventPublisher {
 export const silentEvents: EventPublisher = { publish: () => Promise.resolve() };
 
 export class CompletionPublisher implements EventPublisher {
-  constructor(
-    private readonly results: MessageQueue,
-    private readonly tasks: TaskStore,
-  ) {}
+  constructor(private readonly results: MessageQueue) {}
 
   async publish(task: Task): Promise<void> {
     await this.results.send(JSON.stringify(completionEvent(task)), { status: task.status });
-    await this.tasks.markEventPublished(task.taskId);
   }
 }

@@ -1,0 +1,10 @@
+/** The partition of a region's ARNs. */
+export const partitionOf = (region: string) =>
+  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+
+/**
+ * An IoT policy's ARN, which AWS derives from the name: a CreatePolicy answered "already exists"
+ * needs no GetPolicy to know it.
+ */
+export const policyArnOf = (policyName: string, at: { region: string; accountId: string }) =>
+  `arn:${partitionOf(at.region)}:iot:${at.region}:${at.accountId}:policy/${policyName}`;
