@@ -74,6 +74,8 @@ export interface Task {
   /** SHA-256 of the canonical request, to tell a retry from a different request under the same key. */
   requestHash: string;
   source: 'api' | 'queue';
+  /** The submitting system's tag (`x-client`, or the message's `client` attribute), for its events. */
+  client?: string;
   /** The template's version (S3 VersionId) when the task was accepted: the worker runs that one. */
   templateVersion?: string;
   createdAt: string;
