@@ -1,38 +1,39 @@
-import { runTask, type TaskRunnerDeps } from '../provisioning/run-task.js';
-import type { MessageQueue } from '../queue/message-queue.js';
-import type { ObjectReader } from '../storage/object-store.js';
+import { runTask } from '../provisioning/run-task.js';
 import { silentEvents } from '../tasks/completion-events.js';
 import { TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
 import { lineTaskId } from '../tasks/task-key.js';
-import type { BulkStore } from './bulk-store.js';
-import { bulkInputGone } from './errors.js';
-import type { BulkTask, Chunk } from './model.js';
-import { linesOf, parseLine } from './parse-line.js';
-import { sendChunkMessages } from './plan.js';
+import { checkChunk } from './check-chunk.js';
+import type { ChunkDeps } from './chunk-deps.js';
+import { readChunkLines } from './chunk-lines.js';
+import { deviceProblem, thingNameOf } from './device-preview.js';
+import { finishTaskIfDone } from './finish-task.js';
+import type { InputLine } from './input-line.js';
+import { checkLine, type LineCheckContext, type LineProblem } from './line-check.js';
+import { isLineOutcome, type BulkTask, type LineOutcome, type LineStatus } from './model.js';
+import { sendSuccessor } from './plan.js';
+import { existingThingVerdict } from './thing-certificates.js';
 
-export interface ChunkDeps extends TaskRunnerDeps {
-  objects: ObjectReader;
-  /** The bulk queue, where a chunk's successor goes. */
-  queue: MessageQueue;
-  bulk: BulkStore;
-  chunksInFlight: number;
-  lineConcurrency: number;
-  ttlSeconds: number;
-  /** Called once when the last device of a task is counted. */
-  onFinished(task: BulkTask): Promise<void>;
-}
+export type { ChunkDeps } from './chunk-deps.js';
 
-const STATUS_REFRESH_MS = 1000;
+type LineDeps = ChunkDeps & { lineCheck: LineCheckContext };
 
 /**
  * Provisions the devices of one chunk, a few at a time, each as an ordinary provisioning task
- * (same engine, checkpoints and compensation as POST /things), and counts each finished device
- * exactly once in the chunk's tally; then it sends the chunk's successor and, when every device
- * is counted, adds the chunk's tally to the task. With `abandon` (the chunk's message died),
+ * (same engine, checkpoints and compensation as POST /things), and counts each finished line
+ * exactly once in the chunk's tally; then it sends the chunk's successor and, when every line is
+ * counted, adds the chunk's tally to the task. With `abandon` (the chunk's message died),
  * devices are not provisioned: what they made is removed and they are counted as failures.
+ * A dry run's chunk is checked instead (check-chunk.ts).
+ *
+ * Before a line becomes a device it must be one AWS IoT would accept, its thing name must be its
+ * own within the input (the first line to claim a name holds it: two lines can never give one
+ * thing two certificates), and, unless the task says `existingThings: provision`, its thing must
+ * not already have a certificate. The task's status is read before every device starts, so after
+ * a cancel no device starts whose check came later: at most the devices already past their check,
+ * one per line slot of each chunk in flight (BULK_CHUNKS_IN_FLIGHT × BULK_LINE_CONCURRENCY).
  */
 export async function runChunk(
   bulkTaskId: string,
@@ -43,33 +44,44 @@ export async function runChunk(
   const task = await deps.bulk.get(bulkTaskId);
   const chunk = await deps.bulk.getChunk(bulkTaskId, index);
   if (task === undefined || chunk === undefined || task.status !== 'InProgress') return;
+  if (task.dryRun === true) {
+    await checkChunk(task, chunk, deps, options);
+    return;
+  }
   if (!(await deps.bulk.startChunk(bulkTaskId, index))) {
-    // Already added up by an earlier delivery, which may have died before sending the successor.
+    // Already added up by an earlier delivery, which may have died before sending the successor
+    // or ending the task.
     await sendSuccessor(task, chunk, deps);
+    await finishTaskIfDone(task, index, deps);
     return;
   }
 
-  const isRunning = statusWatcher(deps.bulk, bulkTaskId);
-  const lines = [...linesOf(await readSlice(deps.objects, task, chunk), chunk.firstLine)];
+  const isRunning = async () => (await deps.bulk.status(bulkTaskId)) === 'InProgress';
+  const lines = await readChunkLines(deps.objects, task, chunk);
   const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
-  const required = template.callerParameters;
-  const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }) };
+  const context = { region: deps.region };
+  const lineCheck: LineCheckContext = {
+    template,
+    cdfParameters: task.cdfProvisioningParameters,
+    deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, context),
+    thingName: (parameters) => thingNameOf(template, task.cdfProvisioningParameters, parameters, context),
+  };
+  const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }), lineCheck };
 
   let next = 0;
   const worker = async () => {
     while (next < lines.length) {
       const item = lines[next++];
       if (item === undefined || !(await isRunning())) return;
-      await provisionLine(task, index, item, { ...runner, required }, options.abandon);
+      await provisionLine(task, index, item, runner, options.abandon);
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
   await sendSuccessor(task, chunk, deps);
 
   if (await deps.bulk.finishChunk(bulkTaskId, index)) {
-    const finished = await deps.bulk.completeIfDone(bulkTaskId);
-    if (finished !== undefined) await deps.onFinished(finished);
-  } else if (await isRunning(true)) {
+    await finishTaskIfDone(task, index, deps);
+  } else if (await isRunning()) {
     // A device was busy under another delivery of this chunk: come back and add the chunk up.
     throw new TransientError(
       'BULK_CHUNK_INCOMPLETE',
@@ -81,90 +93,81 @@ export async function runChunk(
 async function provisionLine(
   bulk: BulkTask,
   chunkIndex: number,
-  item: { line: number; bytes: Uint8Array },
-  deps: ChunkDeps & { required: string[] },
+  item: InputLine,
+  deps: LineDeps,
   abandon: TaskError | undefined,
 ): Promise<void> {
-  const taskId = lineTaskId(bulk.taskId, item.line);
-  // Most lines are new: try to record the device first, and read it only if it exists already.
-  let device = await recordLine(bulk, taskId, item.bytes, deps);
-  if (device.status !== 'SUCCEEDED' && device.status !== 'FAILED') {
-    try {
-      device = await runTask(taskId, deps, { abandon });
-    } catch (e: unknown) {
-      // Another delivery of this chunk is on the device right now; that one counts it.
-      if (e instanceof TaskBusyError) return;
-      throw e;
+  const recorded = await recordLine(bulk, item, deps, abandon);
+  let status: LineStatus;
+  if (isLineOutcome(recorded)) {
+    status = recorded.status;
+  } else {
+    let device = recorded;
+    if (device.status !== 'SUCCEEDED' && device.status !== 'FAILED') {
+      try {
+        device = await runTask(device.taskId, deps, { abandon });
+      } catch (e: unknown) {
+        // Another delivery of this chunk is on the device right now; that one counts it.
+        if (e instanceof TaskBusyError) return;
+        throw e;
+      }
     }
+    status = device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
   }
-  await deps.bulk.countLine(
-    bulk.taskId,
-    chunkIndex,
-    item.line,
-    device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
-  );
+  await deps.bulk.countLine(bulk.taskId, chunkIndex, item.line, status);
 }
 
-/** A device's task, from its line: PENDING, or FAILED at once when the line itself is unusable. */
+/**
+ * What a line is recorded as, or was by an earlier delivery: a device task (PENDING, or FAILED at
+ * once when the line cannot work), or the outcome of a line skipped because its thing already
+ * has a certificate.
+ */
 async function recordLine(
   bulk: BulkTask,
-  taskId: string,
-  bytes: Uint8Array,
-  deps: ChunkDeps & { required: string[] },
-): Promise<Task> {
-  const parsed = parseLine(bytes);
-  const parameters = 'parameters' in parsed ? parsed.parameters : {};
-  const missing = deps.required.filter((p) => !Object.hasOwn(parameters, p));
-  const error: TaskError | undefined =
-    'error' in parsed
-      ? { code: 'BULK_LINE_INVALID', message: `Line ${lineOf(taskId)}: ${parsed.error}`, kind: 'invalid' }
-      : missing.length > 0
-        ? {
-            code: 'TEMPLATE_PARAMETER_MISSING',
-            message: `Line ${lineOf(taskId)}: missing parameter(s) ${missing.join(', ')}`,
-            kind: 'invalid',
-          }
-        : undefined;
+  item: InputLine,
+  deps: LineDeps,
+  abandon: TaskError | undefined,
+): Promise<Task | LineOutcome> {
+  const expiresAt = Math.floor(Date.now() / 1000) + deps.ttlSeconds;
+  const verdict = checkLine(item, deps.lineCheck);
+  let problem: LineProblem | undefined = 'problem' in verdict ? verdict.problem : undefined;
+  const thingName = 'parameters' in verdict ? verdict.thingName : undefined;
+  if (problem === undefined && thingName !== undefined && abandon === undefined) {
+    const claim = await deps.bulk.claimName(bulk.taskId, thingName, item.line, expiresAt);
+    if (claim.owner !== 'this') {
+      problem = {
+        code: 'THING_NAME_DUPLICATE',
+        message: `Thing '${thingName}' is also on line ${claim.owner} of the input, which provisions it`,
+      };
+    } else {
+      // Claimed before: an earlier delivery may have recorded the line already.
+      const earlier = claim.before ? await deps.bulk.lineItem(bulk.taskId, item.line) : undefined;
+      if (earlier !== undefined) return earlier;
+      const existing = await existingThingVerdict(deps.iot, thingName, bulk.existingThings ?? 'refuse');
+      if (existing?.status === 'SKIPPED')
+        return deps.bulk.recordOutcome(bulk.taskId, {
+          kind: 'lineOutcome',
+          line: item.line,
+          status: 'SKIPPED',
+          thingName,
+          warning: existing.problem,
+          expiresAt,
+        });
+      problem = existing?.problem;
+    }
+  }
   const request = {
     provisioningTemplateId: bulk.provisioningTemplateId,
-    parameters,
+    parameters: 'parameters' in item ? item.parameters : {},
     ...(bulk.cdfProvisioningParameters ? { cdfProvisioningParameters: bulk.cdfProvisioningParameters } : {}),
   };
-  const task = newTask(taskId, request, {
+  const task = newTask(lineTaskId(bulk.taskId, item.line), request, {
     source: 'queue',
     ttlSeconds: deps.ttlSeconds,
     templateVersion: bulk.templateVersion,
-    error,
+    error: problem && { ...problem, message: `Line ${item.line}: ${problem.message}`, kind: 'invalid' },
   });
   const outcome = await deps.tasks.create(task);
+  // What an earlier delivery recorded may be a skipped line's outcome: the caller tells them apart.
   return outcome.created ? task : outcome.existing;
-}
-
-const lineOf = (taskId: string) => taskId.slice(taskId.lastIndexOf(':') + 1);
-
-async function readSlice(objects: ObjectReader, task: BulkTask, chunk: Chunk): Promise<Uint8Array> {
-  if (chunk.end <= chunk.start) return new Uint8Array();
-  const slice = await objects.readRange(task.input, chunk.start, chunk.end);
-  if (slice === undefined) throw bulkInputGone(task.input);
-  return slice;
-}
-
-async function sendSuccessor(task: BulkTask, chunk: Chunk, deps: ChunkDeps): Promise<void> {
-  const successor = chunk.index + deps.chunksInFlight;
-  if (chunk.successorSent === true || successor >= (task.chunkCount ?? 0)) return;
-  await sendChunkMessages(deps.queue, task.taskId, [successor]);
-  await deps.bulk.markSuccessorSent(task.taskId, chunk.index);
-}
-
-/** Cancellation is noticed within a second, without a read per device. */
-function statusWatcher(bulk: BulkStore, taskId: string): (fresh?: boolean) => Promise<boolean> {
-  let checkedAt = Date.now();
-  let running = true;
-  return async (fresh = false) => {
-    if (running && (fresh || Date.now() - checkedAt > STATUS_REFRESH_MS)) {
-      checkedAt = Date.now();
-      running = (await bulk.get(taskId))?.status === 'InProgress';
-    }
-    return running;
-  };
 }
