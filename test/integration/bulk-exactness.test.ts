@@ -3,9 +3,9 @@ import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs
 import { DescribeCertificateCommand, ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
 import { newTask } from '../../src/tasks/new-task.js';
 import { crashAfterCertificate } from '../support/crashed-worker.js';
-import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { handleBulkDeadLetter, handleBulkMessage } from '../../workers/handle-bulk.js';
 import { fromSqsMessage, type InboundMessage } from '../../workers/inbound-message.js';
+import { submitInline } from '../support/bulk.js';
 import { useStack } from '../support/stack.js';
 import { thingExists } from '../support/iot-registry.js';
 
@@ -50,7 +50,7 @@ const bodies = (messages: InboundMessage[]) =>
 
 describe('bulk exactness', () => {
   it('every message delivered twice (and some at once): counts stay exact, one thing per line', async () => {
-    const task = await submitBulkTask(
+    const task = await submitInline(
       { provisioningTemplateId: 'thing-only', parameters: things('exact', 10) },
       env.stack.services,
     );
@@ -82,7 +82,7 @@ describe('bulk exactness', () => {
     });
     for (let i = 0; i < 10; i++) expect(await thingExists(env.stack.clients.iot, `exact-${i}`)).toBe(true);
     const page = await env.stack.services.bulk.results(task.taskId, { limit: 100 });
-    expect(page.devices.map((d) => d.status)).toEqual(Array.from({ length: 10 }, () => 'SUCCEEDED'));
+    expect(page.lines.map((d) => d.status)).toEqual(Array.from({ length: 10 }, () => 'SUCCEEDED'));
     const chunks = await Promise.all(
       [0, 1, 2, 3].map((i) => env.stack.services.bulk.getChunk(task.taskId, i)),
     );
@@ -95,11 +95,11 @@ describe('bulk exactness', () => {
   });
 
   it('keeps at most BULK_CHUNKS_IN_FLIGHT chunk messages of a task on the queue, so tasks take turns', async () => {
-    const a = await submitBulkTask(
+    const a = await submitInline(
       { provisioningTemplateId: 'thing-only', parameters: things('turns-a', 12) },
       env.stack.services,
     );
-    const b = await submitBulkTask(
+    const b = await submitInline(
       { provisioningTemplateId: 'thing-only', parameters: things('turns-b', 12) },
       env.stack.services,
     );
@@ -118,7 +118,7 @@ describe('bulk exactness', () => {
   });
 
   it('cancel stops new devices from starting', async () => {
-    const task = await submitBulkTask(
+    const task = await submitInline(
       { provisioningTemplateId: 'thing-only', parameters: things('cancel', 9) },
       env.stack.services,
     );
@@ -138,7 +138,7 @@ describe('bulk exactness', () => {
   });
 
   it('a chunk whose message died fails its devices, removes what they made, and the task still ends', async () => {
-    const task = await submitBulkTask(
+    const task = await submitInline(
       { provisioningTemplateId: 'aws-certificate', parameters: things('dead', 4) },
       env.stack.services,
     );

@@ -46,7 +46,7 @@ describe('bulk registration', () => {
     expect(results.map((r) => r.line)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     const failed = results.filter((r) => r.status === 'FAILED');
     expect(failed.map((r) => [r.line, (r.error as { code: string }).code])).toEqual([
-      [11, expect.stringMatching(/^TEMPLATE_/)],
+      [11, 'THING_NAME_INVALID'],
       [12, 'TEMPLATE_PARAMETER_MISSING'],
     ]);
     for (const result of results.filter((r) => r.status === 'SUCCEEDED')) {

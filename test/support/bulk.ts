@@ -1,3 +1,6 @@
+import type { BulkTask } from '../../src/bulk/model.js';
+import { submitBulkTask, type SubmitBulkDeps } from '../../src/bulk/submit-bulk.js';
+import type { CdfProvisioningParameters } from '../../src/tasks/request.js';
 import { request } from './http.js';
 import { waitFor } from './wait.js';
 
@@ -32,4 +35,17 @@ export async function allResults(
     nextToken = res.body.nextToken;
   } while (nextToken !== undefined);
   return results;
+}
+
+/** Submits inline lines through the core (no HTTP), as the engine's own tests do. */
+export async function submitInline(
+  request: {
+    provisioningTemplateId: string;
+    parameters: Record<string, string>[];
+    cdfProvisioningParameters?: CdfProvisioningParameters;
+  },
+  services: SubmitBulkDeps,
+): Promise<BulkTask> {
+  const { parameters, ...rest } = request;
+  return (await submitBulkTask({ ...rest, lines: { source: 'parameters', parameters } }, {}, services)).task;
 }
