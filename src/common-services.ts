@@ -1,3 +1,4 @@
+import { AuditLog } from './audit/audit-log.js';
 import { createAwsClients, clientOptionsFrom, type AwsClients } from './aws/clients.js';
 import { BulkStore } from './bulk/bulk-store.js';
 import type { Config } from './config.js';
@@ -25,6 +26,7 @@ export interface CommonServices {
   config: Config;
   clients: AwsClients;
   logger: Logger;
+  audit: AuditLog;
   queueUrls: QueueUrls;
   queues: Queues;
   objects: ObjectReader;
@@ -39,6 +41,8 @@ export interface CommonServices {
 export interface ServiceOverrides {
   clients?: AwsClients;
   logger?: Logger;
+  /** Where audit lines go (by default the console, at info whatever LOG_LEVEL is). */
+  auditLogger?: Logger;
 }
 
 export async function createCommonServices(
@@ -54,6 +58,7 @@ export async function createCommonServices(
     config,
     clients,
     logger,
+    audit: new AuditLog(overrides.auditLogger ?? createLogger({ level: 'info' })),
     queueUrls,
     queues: sqsQueues(clients.sqs, queueUrls),
     objects,

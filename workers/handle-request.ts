@@ -44,7 +44,22 @@ export async function handleRequestMessage(
     return 'done';
   }
   const outcome = await acceptUpstreamRequest(body as Record<string, unknown>, message.messageId, services);
+  services.audit.record({
+    action: 'device.provision',
+    actor: message.senderId ?? 'unknown',
+    actorType: 'queue',
+    via: 'queue',
+    outcome: outcome.kind === 'accepted' ? 'succeeded' : 'refused',
+    ...(outcome.kind !== 'conflict' ? { taskId: outcome.taskId } : { code: 'TASK_ID_REUSED' }),
+    ...thingOf(body),
+  });
   if (outcome.kind === 'conflict') return deadLetter(services, dlq, message, outcome.reason);
   if (outcome.kind === 'accepted') await runTask(outcome.taskId, services);
   return 'done';
+}
+
+function thingOf(body: object): { thingName?: string } {
+  const parameters = (body as { parameters?: unknown }).parameters;
+  const name = (parameters as Record<string, unknown> | undefined)?.ThingName;
+  return typeof name === 'string' ? { thingName: name.slice(0, 128) } : {};
 }

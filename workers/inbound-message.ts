@@ -8,6 +8,8 @@ export interface InboundMessage {
   receiptHandle: string;
   receiveCount: number;
   attributes: Record<string, string>;
+  /** Who sent it (SQS's SenderId: an account id, or an IAM role's unique id), for the audit trail. */
+  senderId?: string;
 }
 
 export function fromSqsMessage(m: Message): InboundMessage {
@@ -16,6 +18,7 @@ export function fromSqsMessage(m: Message): InboundMessage {
     body: m.Body ?? '',
     receiptHandle: m.ReceiptHandle ?? '',
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
+    ...(m.Attributes?.SenderId !== undefined ? { senderId: m.Attributes.SenderId } : {}),
     attributes: Object.fromEntries(
       Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
         v.StringValue ? [[k, v.StringValue]] : [],
@@ -30,6 +33,7 @@ export function fromLambdaRecord(r: SQSRecord): InboundMessage {
     body: r.body,
     receiptHandle: r.receiptHandle,
     receiveCount: Number(r.attributes.ApproximateReceiveCount),
+    senderId: r.attributes.SenderId,
     attributes: Object.fromEntries(
       Object.entries(r.messageAttributes).flatMap(([k, v]) => (v.stringValue ? [[k, v.stringValue]] : [])),
     ),

@@ -35,7 +35,7 @@ export function startConsumers(
       visibilityTimeout: services.config.worker.leaseSeconds,
       heartbeatInterval: Math.max(1, Math.floor(services.config.worker.leaseSeconds / 3)),
       pollingCompleteWaitTimeMs: options.drainTimeoutMs ?? 30_000,
-      messageSystemAttributeNames: ['ApproximateReceiveCount'],
+      messageSystemAttributeNames: ['ApproximateReceiveCount', 'SenderId'],
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
