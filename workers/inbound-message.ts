@@ -7,6 +7,8 @@ export interface InboundMessage {
   body: string;
   receiptHandle: string;
   receiveCount: number;
+  /** When the message was sent to its queue (epoch ms), for how long it waited there. */
+  sentAt: number | undefined;
   attributes: Record<string, string>;
   /** Who sent it (SQS's SenderId: an account id, or an IAM role's unique id), for the audit trail. */
   senderId?: string;
@@ -18,6 +20,7 @@ export function fromSqsMessage(m: Message): InboundMessage {
     body: m.Body ?? '',
     receiptHandle: m.ReceiptHandle ?? '',
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
+    sentAt: epochMs(m.Attributes?.SentTimestamp),
     ...(m.Attributes?.SenderId !== undefined ? { senderId: m.Attributes.SenderId } : {}),
     attributes: Object.fromEntries(
       Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
@@ -33,9 +36,15 @@ export function fromLambdaRecord(r: SQSRecord): InboundMessage {
     body: r.body,
     receiptHandle: r.receiptHandle,
     receiveCount: Number(r.attributes.ApproximateReceiveCount),
+    sentAt: epochMs(r.attributes.SentTimestamp),
     senderId: r.attributes.SenderId,
     attributes: Object.fromEntries(
       Object.entries(r.messageAttributes).flatMap(([k, v]) => (v.stringValue ? [[k, v.stringValue]] : [])),
     ),
   };
+}
+
+function epochMs(text: string | undefined): number | undefined {
+  const ms = Number(text);
+  return text === undefined || !Number.isFinite(ms) ? undefined : ms;
 }

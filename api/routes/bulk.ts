@@ -14,9 +14,11 @@ import {
 import { retrySubmission, submitBulkTask, type BulkSubmission } from '../../src/bulk/submit-bulk.js';
 import { bulkTaskView, deviceResult, keysIn } from '../../src/bulk/view.js';
 import { InvalidInputError } from '../../src/errors.js';
+import { clientTagOf } from '../../src/tasks/client-tag.js';
 import { CdfProvisioningParameters } from '../../src/tasks/request.js';
 import { validator } from '../../src/validation.js';
 import { audited, auditedElsewhere, auditNow, noteAudit, notAudited } from '../audit.js';
+import { CLIENT_HEADER } from '../client-header.js';
 import type { ApiServices } from '../compose.js';
 import { unsupportedMediaType } from '../errors.js';
 import { idempotencyKeyOf } from '../idempotency-key.js';
@@ -58,8 +60,9 @@ export function bulkRoutes(services: ApiServices): Hono {
 
   app.post('/bulkthings', audited(services.audit, 'bulk.submit'), async (c) => {
     const idempotencyKey = idempotencyKeyOf(c);
+    const client = clientTagOf(c.req.header(CLIENT_HEADER), `The ${CLIENT_HEADER} header`);
     const submission = isCsv(c) ? await csvSubmission(c) : jsonSubmission(await readBody(c, bulkRequest));
-    const { task, created } = await submitBulkTask(submission, { idempotencyKey }, services);
+    const { task, created } = await submitBulkTask(submission, { idempotencyKey, client }, services);
     noteAudit(c, { bulkTaskId: task.taskId, dryRun: task.dryRun === true });
     c.header('Location', `/bulkthings/${task.taskId}`);
     return c.json(bulkTaskView(task), created ? 202 : 200);
@@ -103,16 +106,22 @@ export function bulkRoutes(services: ApiServices): Hono {
     return c.json(bulkTaskView(task), 200);
   });
 
+  // A task cancelled with no chunk at work has ended: its completion event is published here.
+  // Otherwise the last of its active chunks publishes it when it stops.
   const cancel = async (c: Context) => {
     const taskId = c.req.param('taskId') ?? '';
     noteAudit(c, { bulkTaskId: taskId });
-    const task = await load(taskId);
-    if (!(await services.bulk.cancel(taskId))) {
+    await load(taskId);
+    const cancelled = await services.bulk.cancel(taskId);
+    if (cancelled === undefined) {
       const now = await load(taskId);
+      // Ended already; if its event is still due (its publisher died), it goes out now.
+      await services.bulkEvents.publishIfEnded(now);
       throw new BulkTaskFinishedError(taskId, now.status);
     }
-    const cancelled = (await services.bulk.progress(taskId)) ?? { ...task, status: 'Cancelled' as const };
-    return c.json(bulkTaskView(cancelled), 200);
+    await services.bulkEvents.publishIfEnded(cancelled);
+    // With the devices counted so far (its chunks at work are still adding theirs up).
+    return c.json(bulkTaskView((await services.bulk.progress(taskId)) ?? cancelled), 200);
   };
   app.post('/bulkthings/:taskId/cancel', audited(services.audit, 'bulk.cancel'), cancel);
   app.delete('/bulkthings/:taskId', audited(services.audit, 'bulk.cancel'), cancel);
@@ -122,7 +131,9 @@ export function bulkRoutes(services: ApiServices): Hono {
     if (hasBody(c)) await readBody(c, retryRequest);
     const original = await load(c.req.param('taskId'), (id) => services.bulk.progress(id));
     noteAudit(c, { bulkTaskId: original.taskId });
-    const { task, created } = await submitBulkTask(retrySubmission(original), { idempotencyKey }, services);
+    const client = clientTagOf(c.req.header(CLIENT_HEADER), `The ${CLIENT_HEADER} header`);
+    const submission = retrySubmission(original);
+    const { task, created } = await submitBulkTask(submission, { idempotencyKey, client }, services);
     noteAudit(c, { bulkTaskId: task.taskId });
     c.header('Location', `/bulkthings/${task.taskId}`);
     return c.json(bulkTaskView(task), created ? 202 : 200);

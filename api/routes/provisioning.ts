@@ -1,6 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { InvalidInputError } from '../../src/errors.js';
+import { clientTagOf } from '../../src/tasks/client-tag.js';
 import { listTasks } from '../../src/tasks/list-tasks.js';
+import { CLIENT_HEADER } from '../client-header.js';
 import type { ApiServices } from '../compose.js';
 import { ProvisionRequest, TaskId } from '../../src/tasks/request.js';
 import { submitTask } from '../../src/tasks/submit-task.js';
@@ -29,9 +31,10 @@ export function provisioningRoutes(services: ApiServices): Hono {
   app.post('/things', audited(services.audit, 'device.provision'), async (c) => {
     const request = await readBody(c, provisionRequest);
     const idempotencyKey = idempotencyKeyOf(c);
+    const client = clientTagOf(c.req.header(CLIENT_HEADER), `The ${CLIENT_HEADER} header`);
     noteAudit(c, thingOf(request.parameters));
     const wait = preferWait(c.req.header('prefer'), services.config.maxWaitSeconds);
-    const { task } = await submitTask(request, { idempotencyKey }, services);
+    const { task } = await submitTask(request, { idempotencyKey, client }, services);
     noteAudit(c, { taskId: task.taskId });
     const location = `/provisioningtasks/${task.taskId}`;
 

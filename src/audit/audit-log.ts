@@ -32,6 +32,8 @@ export interface AuditEntry extends Actor {
   /** `succeeded`, `refused` (a 4xx: nothing done), or `failed` (the service could not do it). */
   outcome: 'succeeded' | 'refused' | 'failed';
   via: 'api' | 'queue';
+  /** The client tag an upstream sender put on its queue message (its `client` attribute). */
+  client?: string;
   status?: number;
   code?: string;
   taskId?: string;

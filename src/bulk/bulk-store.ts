@@ -52,6 +52,14 @@ export interface ChunkTally {
   problemCounts: Record<string, number>;
 }
 
+/** A chunk's lines by outcome: what it added to its task's counters. */
+export interface Tally {
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}
+type ConditionalUpdate = Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>;
+
 export class BulkStore {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
@@ -122,37 +130,46 @@ export class BulkStore {
     );
   }
 
-  /** Pending → InProgress once the input is planned (Completed at once for an empty input). */
+  /**
+   * Pending → InProgress once the input is planned; an empty input ends the task `Completed` at
+   * once, its completion event then due (`eventPublished` false).
+   */
   async planned(
     taskId: string,
     plan: { totalCount: number; chunkCount: number; csv?: CsvColumns },
   ): Promise<boolean> {
+    const empty = plan.totalCount === 0;
     return this.conditional({
       Key: { pk: bulkPartition(taskId), sk: META },
-      UpdateExpression: `SET #status = :next, totalCount = :total, chunkCount = :chunks, lastModifiedDate = :now${plan.csv ? ', csv = :csv' : ''}`,
+      UpdateExpression: `SET #status = :next, totalCount = :total, chunkCount = :chunks, lastModifiedDate = :now${plan.csv ? ', csv = :csv' : ''}${
+        empty ? ', eventPublished = :no' : ''
+      }`,
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':next': plan.totalCount === 0 ? 'Completed' : 'InProgress',
+        ':next': empty ? 'Completed' : 'InProgress',
         ':pending': 'Pending',
         ':total': plan.totalCount,
         ':chunks': plan.chunkCount,
         ':now': now(),
         ...(plan.csv ? { ':csv': plan.csv } : {}),
+        ...(empty ? { ':no': false } : {}),
       },
     });
   }
 
   /**
    * Marks a chunk as being worked on, so progress reads include its partial tally. False when the
-   * chunk's tally has already been added to the task: its work is done.
+   * chunk's tally has already been added to the task (its work is done), or when the task is no
+   * longer InProgress: after a cancel no chunk starts, so the chunks active then are the last.
    */
   async startChunk(taskId: string, index: number): Promise<boolean> {
     return this.conditional({
       Key: { pk: bulkPartition(taskId), sk: META },
       UpdateExpression: 'ADD activeChunks :index',
-      ConditionExpression: 'NOT contains(doneChunks, :i)',
-      ExpressionAttributeValues: { ':index': new Set([index]), ':i': index },
+      ConditionExpression: '#status = :inProgress AND NOT contains(doneChunks, :i)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':index': new Set([index]), ':i': index, ':inProgress': 'InProgress' },
     });
   }
 
@@ -187,22 +204,47 @@ export class BulkStore {
 
   /**
    * Adds a complete chunk's tally to the task's counters, once: the chunk moves from
-   * `activeChunks` to `doneChunks` in the same conditional write. False if the chunk is not
-   * complete yet (or was added already).
+   * `activeChunks` to `doneChunks` in the same conditional write. The tally it added, or undefined
+   * if the chunk is not complete yet (or was added already).
    */
-  async finishChunk(taskId: string, index: number): Promise<boolean> {
+  async finishChunk(taskId: string, index: number): Promise<Tally | undefined> {
     const chunk = await this.getChunk(taskId, index);
-    if (chunk === undefined) return false;
-    const { succeeded, failed, skipped } = tallyOf(chunk);
-    if (succeeded + failed + skipped < chunk.lineCount) return false;
+    if (chunk === undefined) return undefined;
+    const tally = tallyOf(chunk);
+    if (tally.succeeded + tally.failed + tally.skipped < chunk.lineCount) return undefined;
+    const added = await this.foldChunk(taskId, chunk, tally, 'NOT contains(doneChunks, :i)');
+    return added === undefined ? undefined : tally;
+  }
+
+  /**
+   * Adds the partial tally of an active chunk that stopped early (its task was cancelled or
+   * failed) to the task's counters, once, and returns the task as that write left it; undefined
+   * when the chunk was not active. A task that stopped ends when its last active chunk stops.
+   */
+  async stopChunk(taskId: string, index: number): Promise<(Tally & { task: BulkTask }) | undefined> {
+    const chunk = await this.getChunk(taskId, index);
+    if (chunk === undefined) return undefined;
+    const tally = tallyOf(chunk);
+    const condition = 'contains(activeChunks, :i) AND NOT contains(doneChunks, :i)';
+    const task = await this.foldChunk(taskId, chunk, tally, condition);
+    return task === undefined ? undefined : { ...tally, task };
+  }
+
+  /** Moves a chunk from `activeChunks` to `doneChunks`, adding its tally, in one conditional write. */
+  private async foldChunk(
+    taskId: string,
+    chunk: Chunk,
+    tally: Tally,
+    condition: string,
+  ): Promise<BulkTask | undefined> {
     const problems = Object.entries(chunk.problemCounts ?? {});
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
-      ':s': succeeded,
-      ':f': failed,
-      ':k': skipped,
-      ':index': new Set([index]),
-      ':i': index,
+      ':s': tally.succeeded,
+      ':f': tally.failed,
+      ':k': tally.skipped,
+      ':index': new Set([chunk.index]),
+      ':i': chunk.index,
       ':now': now(),
     };
     // Codes are UPPER_SNAKE_CASE, but placeholders keep any name safe.
@@ -211,10 +253,10 @@ export class BulkStore {
       values[`:p${i}`] = n;
       return `, problemCounts.#p${i} :p${i}`;
     });
-    return this.conditional({
+    return this.conditionalItem({
       Key: { pk: bulkPartition(taskId), sk: META },
       UpdateExpression: `ADD successCount :s, failureCount :f, skippedCount :k, doneChunks :index${addProblems.join('')} DELETE activeChunks :index SET lastModifiedDate = :now`,
-      ConditionExpression: 'NOT contains(doneChunks, :i)',
+      ConditionExpression: condition,
       ...(problems.length > 0 ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
     });
@@ -271,9 +313,10 @@ export class BulkStore {
     const tally = await this.chunkTallies(taskId);
     if (tally.complete < chunkCount) return undefined;
     const status: BulkStatus = tally.failed === 0 ? 'Completed' : 'CompletedWithFailures';
-    const done = await this.conditional({
+    // The same write makes the task's completion event due (`eventPublished` false).
+    return this.conditionalItem({
       Key: { pk: bulkPartition(taskId), sk: META },
-      UpdateExpression: `SET #status = :status, successCount = :s, failureCount = :f, skippedCount = :k, lastModifiedDate = :now${task.problemCounts !== undefined ? ', problemCounts = :p' : ''}`,
+      UpdateExpression: `SET #status = :status, successCount = :s, failureCount = :f, skippedCount = :k, lastModifiedDate = :now, eventPublished = :no${task.problemCounts !== undefined ? ', problemCounts = :p' : ''}`,
       ConditionExpression: '#status = :running',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -283,18 +326,10 @@ export class BulkStore {
         ':f': tally.failed,
         ':k': tally.skipped,
         ':now': now(),
+        ':no': false,
         ...(task.problemCounts !== undefined ? { ':p': tally.problemCounts } : {}),
       },
     });
-    if (!done) return undefined;
-    return {
-      ...task,
-      status,
-      successCount: tally.succeeded,
-      failureCount: tally.failed,
-      skippedCount: tally.skipped,
-      ...(task.problemCounts !== undefined ? { problemCounts: tally.problemCounts } : {}),
-    };
   }
 
   /** Every chunk's tally, summed, and how many chunks are complete: one read of the chunk items. */
@@ -339,12 +374,26 @@ export class BulkStore {
     return sum;
   }
 
-  async cancel(taskId: string): Promise<boolean> {
+  /** The task as cancelled, or undefined if it had already ended. */
+  async cancel(taskId: string): Promise<BulkTask | undefined> {
     return this.setStatus(taskId, 'Cancelled', ['Pending', 'InProgress']);
   }
 
-  async fail(taskId: string, error: { code: string; message: string }): Promise<boolean> {
+  async fail(taskId: string, error: { code: string; message: string }): Promise<BulkTask | undefined> {
     return this.setStatus(taskId, 'Failed', ['Pending', 'InProgress'], error);
+  }
+
+  /** Recorded after the task's completion event went out, so nobody publishes it again. */
+  async markEventPublished(taskId: string): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: bulkPartition(taskId), sk: META },
+        UpdateExpression: 'SET eventPublished = :yes',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
+    );
   }
 
   /**
@@ -542,32 +591,49 @@ export class BulkStore {
     }
   }
 
+  /** Every status set here is final: the same write makes the task's completion event due. */
   private async setStatus(
     taskId: string,
     status: BulkStatus,
     from: BulkStatus[],
     error?: { code: string; message: string },
-  ): Promise<boolean> {
-    const values: Record<string, unknown> = { ':status': status, ':now': now() };
+  ): Promise<BulkTask | undefined> {
+    const values: Record<string, unknown> = { ':status': status, ':now': now(), ':no': false };
     from.forEach((s, i) => (values[`:from${i}`] = s));
     if (error) values[':error'] = error;
-    return this.conditional({
+    return this.conditionalItem({
       Key: { pk: bulkPartition(taskId), sk: META },
-      UpdateExpression: `SET #status = :status, lastModifiedDate = :now${error ? ', #error = :error' : ''}`,
+      UpdateExpression: `SET #status = :status, lastModifiedDate = :now, eventPublished = :no${
+        error ? ', #error = :error' : ''
+      }`,
       ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
       ExpressionAttributeNames: { '#status': 'status', ...(error ? { '#error': 'error' } : {}) },
       ExpressionAttributeValues: values,
     });
   }
 
-  private async conditional(
-    update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
-  ): Promise<boolean> {
+  /** False when the update's condition did not hold. */
+  private async conditional(update: ConditionalUpdate): Promise<boolean> {
+    return (await this.tryUpdate(update, 'NONE')) !== undefined;
+  }
+
+  /** The task item as the update left it, or undefined when its condition did not hold. */
+  private async conditionalItem(update: ConditionalUpdate): Promise<BulkTask | undefined> {
+    const item = await this.tryUpdate(update, 'ALL_NEW');
+    return item === undefined ? undefined : (withoutKey(item) as BulkTask);
+  }
+
+  private async tryUpdate(
+    update: ConditionalUpdate,
+    ReturnValues: 'NONE' | 'ALL_NEW',
+  ): Promise<Record<string, unknown> | undefined> {
     try {
-      await this.dynamo.send(new UpdateCommand({ TableName: this.tableName, ...update }));
-      return true;
+      const out = await this.dynamo.send(
+        new UpdateCommand({ TableName: this.tableName, ...update, ReturnValues }),
+      );
+      return out.Attributes ?? {};
     } catch (e: unknown) {
-      if (e instanceof ConditionalCheckFailedException) return false;
+      if (e instanceof ConditionalCheckFailedException) return undefined;
       throw e;
     }
   }

@@ -2,7 +2,7 @@ import type { TaskError } from '../tasks/model.js';
 import type { ChunkTally } from './bulk-store.js';
 import { readChunkLines } from './chunk-lines.js';
 import { deviceProblem, thingNameOf } from './device-preview.js';
-import { finishTaskIfDone } from './finish-task.js';
+import { finishTaskIfDone, settleChunk } from './finish-task.js';
 import type { InputLine } from './input-line.js';
 import { checkLine, undeclaredProblem, type LineCheckContext, type LineVerdict } from './line-check.js';
 import type { BulkTask, Chunk, LineOutcome, LineStatus } from './model.js';
@@ -31,6 +31,8 @@ export async function checkChunk(
   options: { abandon?: TaskError } = {},
 ): Promise<void> {
   if (!(await deps.bulk.startChunk(task.taskId, chunk.index))) {
+    const now = await deps.bulk.get(task.taskId);
+    if (now !== undefined && now.status !== 'InProgress') return settleChunk(now, chunk.index, deps);
     await sendSuccessor(task, chunk, deps);
     await finishTaskIfDone(task, chunk.index, deps);
     return;
@@ -52,7 +54,12 @@ export async function checkChunk(
     await deps.bulk.tallyChunk(task.taskId, chunk.index, tallyOf(outcomes));
   }
   await sendSuccessor(task, chunk, deps);
-  if (await deps.bulk.finishChunk(task.taskId, chunk.index)) await finishTaskIfDone(task, chunk.index, deps);
+  if ((await deps.bulk.finishChunk(task.taskId, chunk.index)) !== undefined) {
+    await finishTaskIfDone(task, chunk.index, deps);
+  } else {
+    const now = await deps.bulk.get(task.taskId);
+    if (now !== undefined && now.status !== 'InProgress') await settleChunk(now, chunk.index, deps);
+  }
 }
 
 type Outcome = Omit<LineOutcome, 'expiresAt'>;

@@ -2,7 +2,7 @@ import type { TaskRunnerDeps } from '../provisioning/run-task.js';
 import type { MessageQueue } from '../queue/message-queue.js';
 import type { ObjectReader } from '../storage/object-store.js';
 import type { BulkStore } from './bulk-store.js';
-import type { BulkTask } from './model.js';
+import type { BulkEvents } from './completion-event.js';
 
 /** What a chunk worker (run-chunk.ts, and a dry run's check-chunk.ts) needs. */
 export interface ChunkDeps extends TaskRunnerDeps {
@@ -13,6 +13,6 @@ export interface ChunkDeps extends TaskRunnerDeps {
   chunksInFlight: number;
   lineConcurrency: number;
   ttlSeconds: number;
-  /** Called once when the last line of a task is counted. */
-  onFinished(task: BulkTask): Promise<void>;
+  /** Publishes the task's completion event once it has ended. */
+  bulkEvents: BulkEvents;
 }

@@ -4,12 +4,13 @@ import { TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
+import { countTaskEnding } from '../tasks/task-metrics.js';
 import { lineTaskId } from '../tasks/task-key.js';
 import { checkChunk } from './check-chunk.js';
 import type { ChunkDeps } from './chunk-deps.js';
 import { readChunkLines } from './chunk-lines.js';
 import { deviceProblem, thingNameOf } from './device-preview.js';
-import { finishTaskIfDone } from './finish-task.js';
+import { finishTaskIfDone, settleChunk } from './finish-task.js';
 import type { InputLine } from './input-line.js';
 import { checkLine, type LineCheckContext, type LineProblem } from './line-check.js';
 import { isLineOutcome, type BulkTask, type LineOutcome, type LineStatus } from './model.js';
@@ -43,12 +44,21 @@ export async function runChunk(
 ): Promise<void> {
   const task = await deps.bulk.get(bulkTaskId);
   const chunk = await deps.bulk.getChunk(bulkTaskId, index);
-  if (task === undefined || chunk === undefined || task.status !== 'InProgress') return;
+  if (task === undefined || chunk === undefined) return;
+  if (task.status !== 'InProgress') {
+    await settleChunk(task, index, deps);
+    return;
+  }
   if (task.dryRun === true) {
     await checkChunk(task, chunk, deps, options);
     return;
   }
   if (!(await deps.bulk.startChunk(bulkTaskId, index))) {
+    const now = await deps.bulk.get(bulkTaskId);
+    if (now !== undefined && now.status !== 'InProgress') {
+      await settleChunk(now, index, deps);
+      return;
+    }
     // Already added up by an earlier delivery, which may have died before sending the successor
     // or ending the task.
     await sendSuccessor(task, chunk, deps);
@@ -79,14 +89,18 @@ export async function runChunk(
   await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
   await sendSuccessor(task, chunk, deps);
 
-  if (await deps.bulk.finishChunk(bulkTaskId, index)) {
-    await finishTaskIfDone(task, index, deps);
+  const tally = await deps.bulk.finishChunk(bulkTaskId, index);
+  if (tally !== undefined) {
+    await finishTaskIfDone(task, index, deps, tally);
   } else if (await isRunning()) {
     // A device was busy under another delivery of this chunk: come back and add the chunk up.
     throw new TransientError(
       'BULK_CHUNK_INCOMPLETE',
       `Chunk ${index} of bulk task ${bulkTaskId} is not complete yet`,
     );
+  } else {
+    const stopped = await deps.bulk.get(bulkTaskId);
+    if (stopped !== undefined) await settleChunk(stopped, index, deps);
   }
 }
 
@@ -168,6 +182,7 @@ async function recordLine(
     error: problem && { ...problem, message: `Line ${item.line}: ${problem.message}`, kind: 'invalid' },
   });
   const outcome = await deps.tasks.create(task);
+  if (outcome.created && task.error !== undefined) countTaskEnding(deps.metrics, task);
   // What an earlier delivery recorded may be a skipped line's outcome: the caller tells them apart.
   return outcome.created ? task : outcome.existing;
 }

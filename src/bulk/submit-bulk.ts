@@ -10,6 +10,7 @@ import { TaskConflictError } from '../tasks/errors.js';
 import { requestHash } from '../tasks/new-task.js';
 import type { CdfProvisioningParameters } from '../tasks/request.js';
 import type { BulkStore } from './bulk-store.js';
+import type { BulkEvents } from './completion-event.js';
 import { openCsv } from './csv-reader.js';
 import { BulkInputError, BulkTaskNotFinishedError } from './errors.js';
 import { bulkTaskIdForIdempotencyKey } from './idempotency.js';
@@ -22,6 +23,7 @@ export interface SubmitBulkDeps {
   objects: ObjectReader;
   objectWriter: ObjectWriter;
   queues: { bulk: MessageQueue };
+  bulkEvents: BulkEvents;
   config: Pick<Config, 'resultTtlSeconds'> & { templates: Pick<Config['templates'], 'bucket'> };
 }
 
@@ -52,7 +54,7 @@ export interface BulkSubmission {
  */
 export async function submitBulkTask(
   submission: BulkSubmission,
-  options: { idempotencyKey?: string },
+  options: { idempotencyKey?: string; client?: string },
   deps: SubmitBulkDeps,
 ): Promise<{ task: BulkTask; created: boolean }> {
   const { lines } = submission;
@@ -98,6 +100,7 @@ export async function submitBulkTask(
     existingThings,
     ...(lines.source === 'retry' ? { retryOf: lines.of.taskId } : {}),
     requestHash: hash,
+    ...(options.client !== undefined ? { client: options.client } : {}),
     ...(lines.source === 'parameters' ? { totalCount: lines.parameters.length } : {}),
     successCount: 0,
     failureCount: 0,
@@ -115,10 +118,12 @@ export async function submitBulkTask(
   try {
     await enqueuePlan(deps.queues.bulk, taskId);
   } catch (e: unknown) {
-    await deps.bulk.fail(taskId, {
+    const failed = await deps.bulk.fail(taskId, {
       code: 'ENQUEUE_FAILED',
       message: 'The bulk task could not be queued; submit it again',
     });
+    // Best effort: the caller is answered 503 either way, and the task records the failure.
+    if (failed !== undefined) await deps.bulkEvents.publishIfEnded(failed).catch(() => undefined);
     throw classifyAwsError(e, 'queueing the bulk task');
   }
   return { task, created: true };

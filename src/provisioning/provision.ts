@@ -25,8 +25,8 @@ export interface ProvisioningDeps {
 export async function provision(ctx: ProvisioningContext, deps: ProvisioningDeps): Promise<ProvisionResult> {
   const template = await deps.templates.load(ctx.request.provisioningTemplateId, ctx.templateVersion);
   const { cdf, certificateMode } = template;
-  const parameters = { ...ctx.request.parameters };
 
+  let injected: Record<string, string> = {};
   if (certificateMode !== undefined) {
     const run = deps.runs[certificateMode];
     if (run === undefined) {
@@ -35,12 +35,13 @@ export async function provision(ctx: ProvisioningContext, deps: ProvisioningDeps
         `Certificate mode '${certificateMode}' is not configured here`,
       );
     }
-    Object.assign(parameters, await run(ctx, cdf));
+    injected = await run(ctx, cdf);
   }
 
-  const expanded = expandTemplate(template.parsed, parameters, {
+  const expanded = expandTemplate(template.parsed, ctx.request.parameters, {
     region: deps.region,
     accountId: await deps.accountId(),
+    injected,
     certificateId: ctx.checkpoint.certificate?.certificateId,
   });
   const certificate = expanded.certificate ? await ensureCertificate(ctx, expanded.certificate) : undefined;

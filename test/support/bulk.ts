@@ -1,7 +1,10 @@
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { BulkTask } from '../../src/bulk/model.js';
 import { submitBulkTask, type SubmitBulkDeps } from '../../src/bulk/submit-bulk.js';
 import type { CdfProvisioningParameters } from '../../src/tasks/request.js';
+import { fromSqsMessage, type InboundMessage } from '../../workers/inbound-message.js';
 import { request } from './http.js';
+import type { TestStack } from './stack.js';
 import { waitFor } from './wait.js';
 
 const FINAL = ['Completed', 'CompletedWithFailures', 'Failed', 'Cancelled'];
@@ -45,7 +48,39 @@ export async function submitInline(
     cdfProvisioningParameters?: CdfProvisioningParameters;
   },
   services: SubmitBulkDeps,
+  options: { client?: string } = {},
 ): Promise<BulkTask> {
   const { parameters, ...rest } = request;
-  return (await submitBulkTask({ ...rest, lines: { source: 'parameters', parameters } }, {}, services)).task;
+  return (await submitBulkTask({ ...rest, lines: { source: 'parameters', parameters } }, options, services))
+    .task;
+}
+
+/** Submits an input file already in S3 through the core (no HTTP). */
+export async function submitFile(
+  request: { provisioningTemplateId: string; inputFile: { bucket: string; key: string } },
+  services: SubmitBulkDeps,
+): Promise<BulkTask> {
+  const { inputFile, ...rest } = request;
+  return (await submitBulkTask({ ...rest, lines: { source: 'inputFile', inputFile } }, {}, services)).task;
+}
+
+/** Takes every message now on the stack's bulk queue (deleting them: the test delivers them itself). */
+export async function takeBulkMessages(stack: TestStack): Promise<InboundMessage[]> {
+  const QueueUrl = stack.services.queueUrls.bulk;
+  const taken: InboundMessage[] = [];
+  for (;;) {
+    const out = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+      }),
+    );
+    if ((out.Messages ?? []).length === 0) return taken;
+    for (const m of out.Messages ?? []) {
+      taken.push(fromSqsMessage(m));
+      await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { partitionOf } from '../../aws/partition.js';
 import type { ProvisioningContext } from '../context.js';
 import { attachPolicy, ensurePolicy } from '../steps/policies.js';
 import { postStepLogicalId } from './additional-policies.js';
@@ -12,9 +13,6 @@ export function clientIdPolicyName(thingName: string): string {
   if (name.length <= MAX_POLICY_NAME) return name;
   return `${PREFIX}${createHash('sha256').update(thingName).digest('hex').slice(0, 40)}`;
 }
-
-const partitionOf = (region: string) =>
-  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 
 /** Connect is allowed only with the thing's name as the MQTT client id. */
 export function clientIdPolicyDocument(thingName: string, region: string, accountId: string): string {
