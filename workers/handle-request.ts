@@ -1,11 +1,12 @@
 import { NotFoundError } from '../src/errors.js';
 import { runTask } from '../src/provisioning/run-task.js';
-import { acceptUpstreamRequest } from '../src/tasks/accept-upstream.js';
+import { acceptUpstreamRequest, conflictReason } from '../src/tasks/accept-upstream.js';
+import { TaskConflictError } from '../src/tasks/errors.js';
 import { TaskReference } from '../src/tasks/request-message.js';
 import { validator } from '../src/validation.js';
 import type { WorkerServices } from './compose.js';
 import { CLIENT_ATTRIBUTE, refuse } from './dead-letter.js';
-import type { InboundMessage } from './inbound-message.js';
+import { deliveryOf, type InboundMessage } from './inbound-message.js';
 import type { Handled } from './process-batch.js';
 
 const isReference = validator(TaskReference);
@@ -35,9 +36,10 @@ export async function handleRequestMessage(
     });
   }
 
+  const delivery = deliveryOf(message);
   if (isReference.check(body)) {
     try {
-      await runTask(body.taskId, services);
+      await runTask(body.taskId, services, { delivery });
     } catch (e: unknown) {
       // The task expired (TTL) or was never recorded: nothing to run, keep the message for a person.
       if (e instanceof NotFoundError && e.code === 'TASK_NOT_FOUND') {
@@ -53,25 +55,38 @@ export async function handleRequestMessage(
     { messageId: message.messageId, client },
     services,
   );
-  services.audit.record({
-    action: 'device.provision',
-    actor: message.senderId ?? 'unknown',
-    actorType: 'queue',
-    via: 'queue',
-    ...(client !== undefined ? { client } : {}),
-    outcome: outcome.kind === 'accepted' ? 'succeeded' : 'refused',
-    ...(outcome.kind !== 'conflict' ? { taskId: outcome.taskId } : { code: 'TASK_ID_REUSED' }),
-    ...thingOf(body),
-  });
-  if (outcome.kind === 'conflict') {
-    return refuse(services, message, {
-      code: 'TASK_ID_REUSED',
-      message: outcome.reason,
-      taskId: outcome.taskId,
-      body,
+  // One audit line per request, once its fate is known (a run that throws comes back with it).
+  const audit = (taskId: string, refused: boolean, code?: string) => {
+    services.audit.record({
+      action: 'device.provision',
+      actor: message.senderId ?? 'unknown',
+      actorType: 'queue',
+      via: 'queue',
+      ...(client !== undefined ? { client } : {}),
+      outcome: refused ? 'refused' : 'succeeded',
+      taskId,
+      ...(code !== undefined ? { code } : {}),
+      ...thingOf(body),
     });
+  };
+  const conflict = (taskId: string, reason: string) => {
+    audit(taskId, true, 'TASK_ID_REUSED');
+    return refuse(services, message, { code: 'TASK_ID_REUSED', message: reason, taskId, body });
+  };
+  if (outcome.kind === 'conflict') return conflict(outcome.taskId, outcome.reason);
+  // Refused: recorded as a FAILED task with the reason.
+  if (outcome.kind === 'refused') audit(outcome.taskId, true);
+  if (outcome.kind === 'accepted') {
+    const { task } = outcome;
+    try {
+      await runTask(task.taskId, services, { create: task, delivery });
+    } catch (e: unknown) {
+      // Recorded meanwhile for a different request (the task is created by the run, not before).
+      if (e instanceof TaskConflictError) return conflict(task.taskId, conflictReason(task.taskId));
+      throw e;
+    }
+    audit(task.taskId, false);
   }
-  if (outcome.kind === 'accepted') await runTask(outcome.taskId, services);
   return 'done';
 }
 

@@ -7,11 +7,17 @@ import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
 import { processBatch, type Handled } from './process-batch.js';
+import { endablePolls } from './receive-abort.js';
+
+/** SQS's longest: a receive waits this long for a message before answering empty. */
+const LONG_POLL_SECONDS = 20;
 
 /**
- * Long-running workers (local process and container): one sqs-consumer per queue. The heartbeat
- * keeps a message invisible while its task runs; `stop` stops polling and waits for in-flight
- * messages, so a SIGTERM loses nothing and leaves no task RUNNING under a live lease.
+ * Long-running workers (local process and container): one sqs-consumer per queue, long-polling
+ * (20 s: an idle worker asks SQS about once every 20 s per queue, not several times a second). The
+ * heartbeat keeps a message invisible while its task runs; `stop` ends the idle polls at once and
+ * waits for in-flight messages, which finish and are deleted, so a SIGTERM loses nothing and leaves
+ * no task RUNNING under a live lease.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -19,7 +25,8 @@ export interface RunningWorkers {
 
 export function startConsumers(
   services: WorkerServices,
-  options: { drainTimeoutMs?: number } = {},
+  /** `pollSeconds`: how long a receive waits for a message (tests that restart workers at once use less). */
+  options: { drainTimeoutMs?: number; pollSeconds?: number } = {},
 ): RunningWorkers {
   const queues: [keyof QueueUrls, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
     ['requests', handleRequestMessage],
@@ -27,17 +34,23 @@ export function startConsumers(
     ['bulk', handleBulkMessage],
     ['bulkDlq', handleBulkDeadLetter],
   ];
+  const polls = endablePolls(services.clients.sqs);
   const consumers = queues.map(([queue, handle]) => {
     const queueUrl = services.queueUrls[queue];
     const consumer = Consumer.create({
       queueUrl,
-      sqs: services.clients.sqs,
+      sqs: polls.sqs,
       batchSize: services.config.worker.batchSize,
-      waitTimeSeconds: 1,
+      waitTimeSeconds: options.pollSeconds ?? LONG_POLL_SECONDS,
       visibilityTimeout: services.config.worker.leaseSeconds,
       heartbeatInterval: Math.max(1, Math.floor(services.config.worker.leaseSeconds / 3)),
       pollingCompleteWaitTimeMs: options.drainTimeoutMs ?? 30_000,
-      messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp', 'SenderId'],
+      messageSystemAttributeNames: [
+        'ApproximateReceiveCount',
+        'ApproximateFirstReceiveTimestamp',
+        'SentTimestamp',
+        'SenderId',
+      ],
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
@@ -55,9 +68,11 @@ export function startConsumers(
         return messages.filter((m) => !failed.has(m.MessageId ?? ''));
       },
     });
-    consumer.on('error', (e) =>
-      services.logger.error('queue consumer error', { queueUrl, error: describeError(e) }),
-    );
+    consumer.on('error', (e) => {
+      // The idle poll this worker ended itself while stopping (sqs-consumer names the cause `code`).
+      if (polls.ending() && (e as { code?: unknown }).code === 'AbortError') return;
+      services.logger.error('queue consumer error', { queueUrl, error: describeError(e) });
+    });
     consumer.on('processing_error', (e) =>
       services.logger.error('queue processing error', { queueUrl, error: describeError(e) }),
     );
@@ -66,7 +81,7 @@ export function startConsumers(
   });
   return {
     async stop(): Promise<void> {
-      await Promise.all(
+      const stopped = Promise.all(
         consumers.map(
           (c) =>
             new Promise<void>((resolve) => {
@@ -81,6 +96,8 @@ export function startConsumers(
             }),
         ),
       );
+      polls.endPolls();
+      await stopped;
     },
   };
 }

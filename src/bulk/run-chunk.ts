@@ -4,7 +4,6 @@ import { TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
-import { countTaskEnding } from '../tasks/task-metrics.js';
 import { lineTaskId } from '../tasks/task-key.js';
 import { checkChunk } from './check-chunk.js';
 import type { ChunkDeps } from './chunk-deps.js';
@@ -23,7 +22,7 @@ type LineDeps = ChunkDeps & { lineCheck: LineCheckContext };
 
 /**
  * Provisions the devices of one chunk, a few at a time, each as an ordinary provisioning task
- * (same engine, checkpoints and compensation as POST /things), and counts each finished line
+ * (same engine, claim and compensation as POST /things), and counts each finished line
  * exactly once in the chunk's tally; then it sends the chunk's successor and, when every line is
  * counted, adds the chunk's tally to the task. With `abandon` (the chunk's message died),
  * devices are not provisioned: what they made is removed and they are counted as failures.
@@ -79,11 +78,13 @@ export async function runChunk(
   const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }), lineCheck };
 
   let next = 0;
+  let retryAfterSeconds = 0;
   const worker = async () => {
     while (next < lines.length) {
       const item = lines[next++];
       if (item === undefined || !(await isRunning())) return;
-      await provisionLine(task, index, item, runner, options.abandon);
+      const waiting = await provisionLine(task, index, item, runner, options.abandon);
+      if (waiting !== undefined) retryAfterSeconds = Math.max(retryAfterSeconds, waiting);
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
@@ -93,10 +94,11 @@ export async function runChunk(
   if (tally !== undefined) {
     await finishTaskIfDone(task, index, deps, tally);
   } else if (await isRunning()) {
-    // A device was busy under another delivery of this chunk: come back and add the chunk up.
+    // A device was busy under another delivery of this chunk, or must wait: come back for it.
     throw new TransientError(
       'BULK_CHUNK_INCOMPLETE',
       `Chunk ${index} of bulk task ${bulkTaskId} is not complete yet`,
+      { retryAfterSeconds },
     );
   } else {
     const stopped = await deps.bulk.get(bulkTaskId);
@@ -104,44 +106,56 @@ export async function runChunk(
   }
 }
 
+/**
+ * One line. Most lines are new: the device's task is recorded already claimed by its first write
+ * (runTask's `create`), and is only read when it exists already. A device that cannot finish now
+ * (another delivery of this chunk is on it, or it waits for AWS) is left uncounted, and the
+ * seconds it asks to wait are returned; the other lines go on.
+ */
 async function provisionLine(
   bulk: BulkTask,
   chunkIndex: number,
   item: InputLine,
   deps: LineDeps,
   abandon: TaskError | undefined,
-): Promise<void> {
+): Promise<number | undefined> {
   const recorded = await recordLine(bulk, item, deps, abandon);
   let status: LineStatus;
   if (isLineOutcome(recorded)) {
     status = recorded.status;
   } else {
-    let device = recorded;
-    if (device.status !== 'SUCCEEDED' && device.status !== 'FAILED') {
-      try {
-        device = await runTask(device.taskId, deps, { abandon });
-      } catch (e: unknown) {
-        // Another delivery of this chunk is on the device right now; that one counts it.
-        if (e instanceof TaskBusyError) return;
-        throw e;
-      }
+    const taskId = lineTaskId(bulk.taskId, item.line);
+    let device: Task;
+    try {
+      // A new line's task is created by the run; one recorded before is read by it.
+      device = await runTask(taskId, deps, { abandon, ...(recorded.fresh ? { create: recorded.task } : {}) });
+    } catch (e: unknown) {
+      if (!(e instanceof TransientError)) throw e;
+      if (!(e instanceof TaskBusyError)) deps.logger.warn('device will be retried', { taskId, code: e.code });
+      return e.retryAfterSeconds ?? 0;
     }
     status = device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
   }
   await deps.bulk.countLine(bulk.taskId, chunkIndex, item.line, status);
+  return undefined;
 }
 
 /**
- * What a line is recorded as, or was by an earlier delivery: a device task (PENDING, or FAILED at
- * once when the line cannot work), or the outcome of a line skipped because its thing already
- * has a certificate.
+ * What a line is: the device task to run (runTask records it, or finds what an earlier delivery
+ * recorded), FAILED at once when the line cannot work, or the outcome of a line skipped because
+ * its thing already has a certificate (recorded here, or by an earlier delivery).
+ *
+ * The existingThings hook: after the line's thing name is claimed within the input, and only for
+ * a line not seen before, one ListThingPrincipals call (none with `existingThings: provision`)
+ * decides whether the thing already has a certificate: `skip` records a SKIPPED outcome and makes
+ * no device, `refuse` fails the line with THING_HAS_CERTIFICATE before anything is made.
  */
 async function recordLine(
   bulk: BulkTask,
   item: InputLine,
   deps: LineDeps,
   abandon: TaskError | undefined,
-): Promise<Task | LineOutcome> {
+): Promise<LineOutcome | { task: Task; fresh: boolean }> {
   const expiresAt = Math.floor(Date.now() / 1000) + deps.ttlSeconds;
   const verdict = checkLine(item, deps.lineCheck);
   let problem: LineProblem | undefined = 'problem' in verdict ? verdict.problem : undefined;
@@ -156,10 +170,10 @@ async function recordLine(
     } else {
       // Claimed before: an earlier delivery may have recorded the line already.
       const earlier = claim.before ? await deps.bulk.lineItem(bulk.taskId, item.line) : undefined;
-      if (earlier !== undefined) return earlier;
+      if (earlier !== undefined) return isLineOutcome(earlier) ? earlier : { task: earlier, fresh: false };
       const existing = await existingThingVerdict(deps.iot, thingName, bulk.existingThings ?? 'refuse');
-      if (existing?.status === 'SKIPPED')
-        return deps.bulk.recordOutcome(bulk.taskId, {
+      if (existing?.status === 'SKIPPED') {
+        const held = await deps.bulk.recordOutcome(bulk.taskId, {
           kind: 'lineOutcome',
           line: item.line,
           status: 'SKIPPED',
@@ -167,6 +181,8 @@ async function recordLine(
           warning: existing.problem,
           expiresAt,
         });
+        return isLineOutcome(held) ? held : { task: held, fresh: false };
+      }
       problem = existing?.problem;
     }
   }
@@ -181,8 +197,5 @@ async function recordLine(
     templateVersion: bulk.templateVersion,
     error: problem && { ...problem, message: `Line ${item.line}: ${problem.message}`, kind: 'invalid' },
   });
-  const outcome = await deps.tasks.create(task);
-  if (outcome.created && task.error !== undefined) countTaskEnding(deps.metrics, task);
-  // What an earlier delivery recorded may be a skipped line's outcome: the caller tells them apart.
-  return outcome.created ? task : outcome.existing;
+  return { task, fresh: true };
 }

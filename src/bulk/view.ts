@@ -63,7 +63,7 @@ async function taskResult(device: Task, secrets: SecretBox): Promise<DeviceResul
     certificateId: checkpoint.certificate?.certificateId ?? null,
     ...(device.status === 'SUCCEEDED'
       ? {
-          certificatePem: device.result?.certificatePem ?? null,
+          certificatePem: checkpoint.certificate?.certificatePem ?? device.result?.certificatePem ?? null,
           privateKey: device.privateKey ? await secrets.open(device.privateKey, device.taskId) : null,
           resourceArns: device.result?.resourceArns ?? {},
         }
