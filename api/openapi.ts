@@ -56,6 +56,7 @@ export function openApiDocument(): Record<string, unknown> {
         ProvisionedNow: responses.ProvisionedNow,
         TaskFailedNow: responses.TaskFailedNow,
         TaskView: responses.TaskView,
+        TaskList: responses.TaskList,
         Thing,
         CertificateStatusPartial,
         ProvisioningTemplate,
@@ -64,6 +65,9 @@ export function openApiDocument(): Record<string, unknown> {
         BulkRegistrationTask: responses.BulkRegistrationTask,
         BulkDeviceResult: responses.BulkDeviceResult,
         BulkResults: responses.BulkResults,
+        BulkTaskList: responses.BulkTaskList,
+        UploadTicket: responses.UploadTicket,
+        KeysPurged: responses.KeysPurged,
       },
       parameters: {
         thingName: pathParameter('thingName', 'Name of the thing', {

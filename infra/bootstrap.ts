@@ -2,7 +2,9 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreatePolicyCommand,
@@ -28,6 +30,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
+import { LISTING_INDEX } from '../src/tasks/listing-index.js';
 import { templateKey } from '../src/templates/template-store.js';
 import { bootstrapSampleCas, sampleCasByDefault } from './bootstrap-ca.js';
 
@@ -95,6 +98,23 @@ async function createSampleIotResources(clients: AwsClients): Promise<void> {
   ]);
 }
 
+/** The listing index of src/tasks/listing-index.ts, as infra/deploy/resources.yml declares it. */
+const LISTING: GlobalSecondaryIndex = {
+  IndexName: LISTING_INDEX,
+  KeySchema: [
+    { AttributeName: 'listPk', KeyType: 'HASH' },
+    { AttributeName: 'listSk', KeyType: 'RANGE' },
+  ],
+  Projection: {
+    ProjectionType: 'INCLUDE',
+    NonKeyAttributes: ['status', 'provisioningTemplateId', 'source', 'expiresAt'],
+  },
+};
+const KEY_ATTRIBUTES = ['pk', 'sk', 'listPk', 'listSk'].map((AttributeName) => ({
+  AttributeName,
+  AttributeType: 'S' as const,
+}));
+
 async function createTable(clients: AwsClients, TableName: string): Promise<void> {
   const dynamo = clients.dynamo;
   try {
@@ -102,14 +122,12 @@ async function createTable(clients: AwsClients, TableName: string): Promise<void
       new CreateTableCommand({
         TableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
+        AttributeDefinitions: KEY_ATTRIBUTES,
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
+        GlobalSecondaryIndexes: [LISTING],
       }),
     );
   } catch (e: unknown) {
@@ -118,7 +136,20 @@ async function createTable(clients: AwsClients, TableName: string): Promise<void
   // Real DynamoDB creates tables asynchronously; moto's are active at once.
   for (let attempt = 0; ; attempt++) {
     const table = await dynamo.send(new DescribeTableCommand({ TableName }));
-    if (table.Table?.TableStatus === 'ACTIVE') break;
+    if (table.Table?.TableStatus === 'ACTIVE') {
+      // A table made before the listing index existed (an emulator kept between runs) gets it now.
+      if (!(table.Table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === LISTING_INDEX)) {
+        await dynamo.send(
+          new UpdateTableCommand({
+            TableName,
+            AttributeDefinitions: KEY_ATTRIBUTES,
+            GlobalSecondaryIndexUpdates: [{ Create: LISTING }],
+          }),
+        );
+        continue;
+      }
+      break;
+    }
     if (attempt === 60) throw new Error(`Table ${TableName} did not become active`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

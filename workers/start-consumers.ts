@@ -49,6 +49,7 @@ export function startConsumers(
         'ApproximateReceiveCount',
         'ApproximateFirstReceiveTimestamp',
         'SentTimestamp',
+        'SenderId',
       ],
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.

@@ -71,6 +71,8 @@ describe('GET /openapi.json', () => {
     ).toEqual([
       'PATCH /things/{thingName}/certificates',
       'POST /bulkthings',
+      'POST /bulkthings/uploads',
+      'POST /bulkthings/{taskId}/retry',
       'POST /things',
       'PUT /templates/{templateId}',
     ]);
