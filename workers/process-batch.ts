@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { isTransientAwsError } from '../src/aws/classify-error.js';
 import { TransientError, describeError, isServiceError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics/metrics.js';
@@ -52,7 +53,7 @@ export async function processBatch(
         code: isServiceError(e) ? e.code : undefined,
         error: describeError(e),
       };
-      if (e instanceof TransientError) {
+      if (e instanceof TransientError || isTransientAwsError(e)) {
         deps.logger.warn('message will be retried', fields);
         await retryAfter(deps, message, backoffSeconds(message.receiveCount));
       } else {

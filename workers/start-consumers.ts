@@ -6,12 +6,14 @@ import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
+import { PollBackoff } from './poll-backoff.js';
 import { processBatch, type Handled } from './process-batch.js';
 
 /**
  * Long-running workers (local process and container): one sqs-consumer per queue. The heartbeat
  * keeps a message invisible while its task runs; `stop` stops polling and waits for in-flight
- * messages, so a SIGTERM loses nothing and leaves no task RUNNING under a live lease.
+ * messages, so a SIGTERM loses nothing and leaves no task RUNNING under a live lease. While SQS
+ * fails, each consumer waits longer between receives (PollBackoff), up to 5 s.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -27,8 +29,11 @@ export function startConsumers(
     ['bulk', handleBulkMessage],
     ['bulkDlq', handleBulkDeadLetter],
   ];
+  const backoffs: PollBackoff[] = [];
   const consumers = queues.map(([queue, handle]) => {
     const queueUrl = services.queueUrls[queue];
+    const backoff = new PollBackoff();
+    backoffs.push(backoff);
     const consumer = Consumer.create({
       queueUrl,
       sqs: services.clients.sqs,
@@ -41,6 +46,11 @@ export function startConsumers(
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
+      preReceiveMessageCallback: () => backoff.beforeReceive(),
+      postReceiveMessageCallback: () => {
+        backoff.received();
+        return Promise.resolve();
+      },
       async handleMessageBatch(messages) {
         const inbound = messages.map(fromSqsMessage);
         const failed = new Set(
@@ -66,6 +76,7 @@ export function startConsumers(
   });
   return {
     async stop(): Promise<void> {
+      for (const backoff of backoffs) backoff.stop();
       await Promise.all(
         consumers.map(
           (c) =>

@@ -55,12 +55,7 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
       cause: e,
     });
   }
-  if (
-    TRANSIENT_NAMES.has(err.name) ||
-    err.$retryable !== undefined ||
-    (status !== undefined && (status >= 500 || status === 429)) ||
-    (err.code !== undefined && NETWORK_CODES.has(err.code))
-  ) {
+  if (isTransientAwsError(e)) {
     return new TransientError(code, `AWS was unavailable while ${action} (${err.name}); will retry`, {
       cause: e,
     });
@@ -75,6 +70,27 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
   return new InternalError('UNEXPECTED_ERROR', `Unexpected failure while ${action}: ${err.name}`, {
     cause: e,
   });
+}
+
+/**
+ * Whether a foreign error says only that AWS could not answer now: throttled, a 5xx, a timeout, or
+ * a connection that failed (refused, reset, a name that does not resolve). Such a call may work
+ * later, so the API answers 503 and the worker retries the message; anything else unexpected
+ * stays an internal error.
+ */
+export function isTransientAwsError(e: unknown): boolean {
+  // Not `instanceof Error`: Node's socket errors may come from another realm (a VM context).
+  if (typeof e !== 'object' || e === null || isServiceError(e)) return false;
+  const err = e as Partial<AwsLikeError>;
+  if (typeof err.name !== 'string' || typeof err.message !== 'string') return false;
+  if (err.name === 'SyntaxError' || err.message.includes('Deserialization error')) return false;
+  const status = err.$metadata?.httpStatusCode;
+  return (
+    TRANSIENT_NAMES.has(err.name) ||
+    err.$retryable !== undefined ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    (err.code !== undefined && NETWORK_CODES.has(err.code))
+  );
 }
 
 const THROTTLING_NAMES = new Set([
