@@ -101,7 +101,8 @@ export function upstreamTaskId(body: Record<string, unknown>, messageId: string)
  */
 export function recordsRequest(task: Pick<Task, 'requestHash'>, body: Record<string, unknown>): boolean {
   return (
-    task.requestHash === requestHash(recordedRequest(body)) || task.requestHash === requestHash(sanitised(body))
+    task.requestHash === requestHash(recordedRequest(body)) ||
+    task.requestHash === requestHash(sanitised(body))
   );
 }
 
