@@ -41,6 +41,8 @@ const Env = Type.Object({
   DEVICE_CERTIFICATE_DAYS: Type.Integer({ default: 365, minimum: 1, maximum: 36_500 }),
   CA_CACHE_SECONDS: Type.Integer({ default: 300, minimum: 0 }),
   PCA_WAIT_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 600 }),
+  AWS_REQUEST_TIMEOUT_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 300 }),
+  CERTIFICATE_SETTLE_SECONDS: Type.Integer({ default: 120, minimum: 1, maximum: 3600 }),
 });
 type Env = Static<typeof Env>;
 
@@ -61,7 +63,13 @@ export interface Config {
   port: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   iotTps: number;
-  worker: { batchSize: number; leaseSeconds: number };
+  /** How long an AWS request may take once sent before it fails. */
+  requestTimeoutSeconds: number;
+  /**
+   * `settleSeconds`: how long after an ambiguous certificate create (timeout, reset) the worker
+   * waits before it removes the window's unowned certificates (see provisioning/orphans).
+   */
+  worker: { batchSize: number; leaseSeconds: number; settleSeconds: number };
   maxWaitSeconds: number;
   /** CDF's flags for `DELETE /things/{name}`: also delete unshared certificates / policies. */
   features: { deleteCertificates: boolean; deletePolicies: boolean };
@@ -175,7 +183,12 @@ function fromEnv(env: Env, aliases: { pca: Record<string, string>; iotCa: Record
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     iotTps: env.IOT_TPS,
-    worker: { batchSize: env.WORKER_BATCH_SIZE, leaseSeconds: env.TASK_LEASE_SECONDS },
+    requestTimeoutSeconds: env.AWS_REQUEST_TIMEOUT_SECONDS,
+    worker: {
+      batchSize: env.WORKER_BATCH_SIZE,
+      leaseSeconds: env.TASK_LEASE_SECONDS,
+      settleSeconds: env.CERTIFICATE_SETTLE_SECONDS,
+    },
     maxWaitSeconds: env.MAX_WAIT_SECONDS,
     features: {
       deleteCertificates: env.FEATURES_DELETE_CERTIFICATES,

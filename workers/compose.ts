@@ -2,11 +2,14 @@ import { createCommonServices, type CommonServices, type ServiceOptions } from '
 import type { Config } from '../src/config.js';
 import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
 import { createModeRuns } from '../src/provisioning/certificate-modes/runs.js';
+import { PolicyDirectory } from '../src/provisioning/policy-directory.js';
 import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
 
 /**
  * The workers' composition root: the common services plus the task runner's needs: every
- * certificate mode's run, the account and region the templates expand with, and the lease. Used by the Lambda handlers and the container; `npm start` and the tests compose
+ * certificate mode's run, the account and region the templates expand with, the policies this
+ * process knows, the lease and the settle time of ambiguous creates. Used by the Lambda handlers
+ * and the container; `npm start` and the tests compose
  * it beside the API's over the same common services.
  */
 export interface WorkerServices extends CommonServices, TaskRunnerDeps {}
@@ -16,10 +19,13 @@ export function workerServices(common: CommonServices): WorkerServices {
   return {
     ...common,
     iot: clients.iot,
+    iotCreate: clients.iotCreate,
+    policies: new PolicyDirectory(),
     runs: createModeRuns(clients, config.certificates),
     region: config.region,
     accountId: async () => (await common.identity()).accountId,
     leaseSeconds: config.worker.leaseSeconds,
+    settleSeconds: config.worker.settleSeconds,
   };
 }
 

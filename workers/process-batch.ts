@@ -53,9 +53,17 @@ export async function processBatch(
         code: isServiceError(e) ? e.code : undefined,
         error: describeError(e),
       };
-      if (e instanceof TransientError || isTransientAwsError(e)) {
-        deps.logger.warn('message will be retried', fields);
-        await retryAfter(deps, message, backoffSeconds(message.receiveCount));
+      // An AWS error no layer classified (a refused connection) is as transient as a classified one.
+      const transient =
+        e instanceof TransientError
+          ? e
+          : isTransientAwsError(e)
+            ? new TransientError('AWS_UNAVAILABLE', describeError(e), { cause: e })
+            : undefined;
+      if (transient !== undefined) {
+        const seconds = retryDelaySeconds(transient, message.receiveCount, holdSeconds(receivedAt));
+        deps.logger.warn('message will be retried', { ...fields, retryInSeconds: seconds });
+        await retryAfter(deps, message, seconds);
       } else {
         deps.logger.error('message failed', { ...fields, stack: e instanceof Error ? e.stack : undefined });
       }
@@ -77,6 +85,18 @@ const HOLD_MARGIN_SECONDS = 10 * 60;
 export function holdSeconds(receivedAt: number, now = Date.now()): number {
   const elapsed = Math.ceil((now - receivedAt) / 1000);
   return Math.max(0, MAX_VISIBILITY_SECONDS - HOLD_MARGIN_SECONDS - elapsed);
+}
+
+/**
+ * The backoff, or longer when the error says that trying again sooner is pointless, within what
+ * SQS allows (`maxSeconds`: see holdSeconds).
+ */
+export function retryDelaySeconds(
+  e: TransientError,
+  receiveCount: number,
+  maxSeconds = MAX_VISIBILITY_SECONDS,
+): number {
+  return Math.min(maxSeconds, Math.max(backoffSeconds(receiveCount), Math.ceil(e.retryAfterSeconds ?? 0)));
 }
 
 /** 2, 4, 8 … seconds, at most 5 minutes, with jitter so retried messages do not return in step. */

@@ -8,12 +8,18 @@ import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
 import { PollBackoff } from './poll-backoff.js';
 import { processBatch, type Handled } from './process-batch.js';
+import { endablePolls } from './receive-abort.js';
+
+/** SQS's longest: a receive waits this long for a message before answering empty. */
+const LONG_POLL_SECONDS = 20;
 
 /**
- * Long-running workers (local process and container): one sqs-consumer per queue. The heartbeat
- * keeps a message invisible while its task runs; `stop` stops polling and waits for in-flight
- * messages, so a SIGTERM loses nothing and leaves no task RUNNING under a live lease. While SQS
- * fails, each consumer waits longer between receives (PollBackoff), up to 5 s.
+ * Long-running workers (local process and container): one sqs-consumer per queue, long-polling
+ * (20 s: an idle worker asks SQS about once every 20 s per queue, not several times a second). The
+ * heartbeat keeps a message invisible while its task runs; `stop` ends the idle polls at once and
+ * waits for in-flight messages, which finish and are deleted, so a SIGTERM loses nothing and leaves
+ * no task RUNNING under a live lease. While SQS fails, each consumer waits longer between receives
+ * (PollBackoff), up to 5 s.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -21,7 +27,8 @@ export interface RunningWorkers {
 
 export function startConsumers(
   services: WorkerServices,
-  options: { drainTimeoutMs?: number } = {},
+  /** `pollSeconds`: how long a receive waits for a message (tests that restart workers at once use less). */
+  options: { drainTimeoutMs?: number; pollSeconds?: number } = {},
 ): RunningWorkers {
   const queues: [keyof QueueUrls, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
     ['requests', handleRequestMessage],
@@ -29,6 +36,7 @@ export function startConsumers(
     ['bulk', handleBulkMessage],
     ['bulkDlq', handleBulkDeadLetter],
   ];
+  const polls = endablePolls(services.clients.sqs);
   const backoffs: PollBackoff[] = [];
   const consumers = queues.map(([queue, handle]) => {
     const queueUrl = services.queueUrls[queue];
@@ -36,13 +44,17 @@ export function startConsumers(
     backoffs.push(backoff);
     const consumer = Consumer.create({
       queueUrl,
-      sqs: services.clients.sqs,
+      sqs: polls.sqs,
       batchSize: services.config.worker.batchSize,
-      waitTimeSeconds: 1,
+      waitTimeSeconds: options.pollSeconds ?? LONG_POLL_SECONDS,
       visibilityTimeout: services.config.worker.leaseSeconds,
       heartbeatInterval: Math.max(1, Math.floor(services.config.worker.leaseSeconds / 3)),
       pollingCompleteWaitTimeMs: options.drainTimeoutMs ?? 30_000,
-      messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+      messageSystemAttributeNames: [
+        'ApproximateReceiveCount',
+        'ApproximateFirstReceiveTimestamp',
+        'SentTimestamp',
+      ],
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
@@ -65,9 +77,11 @@ export function startConsumers(
         return messages.filter((m) => !failed.has(m.MessageId ?? ''));
       },
     });
-    consumer.on('error', (e) =>
-      services.logger.error('queue consumer error', { queueUrl, error: describeError(e) }),
-    );
+    consumer.on('error', (e) => {
+      // The idle poll this worker ended itself while stopping (sqs-consumer names the cause `code`).
+      if (polls.ending() && (e as { code?: unknown }).code === 'AbortError') return;
+      services.logger.error('queue consumer error', { queueUrl, error: describeError(e) });
+    });
     consumer.on('processing_error', (e) =>
       services.logger.error('queue processing error', { queueUrl, error: describeError(e) }),
     );
@@ -77,7 +91,7 @@ export function startConsumers(
   return {
     async stop(): Promise<void> {
       for (const backoff of backoffs) backoff.stop();
-      await Promise.all(
+      const stopped = Promise.all(
         consumers.map(
           (c) =>
             new Promise<void>((resolve) => {
@@ -92,6 +106,8 @@ export function startConsumers(
             }),
         ),
       );
+      polls.endPolls();
+      await stopped;
     },
   };
 }

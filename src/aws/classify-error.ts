@@ -45,7 +45,7 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
   if (isServiceError(e)) return e;
   if (!(e instanceof Error))
     return new InternalError('UNEXPECTED_ERROR', `Unexpected failure while ${action}`, { cause: e });
-  const err = e as Error & AwsLikeError;
+  const err = unwrapped(e);
   const status = err.$metadata?.httpStatusCode;
   const code = `AWS_${toSnake(err.name)}`;
   const message = `AWS refused ${action}: ${err.name}: ${err.message}`;
@@ -55,7 +55,7 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
       cause: e,
     });
   }
-  if (isTransientAwsError(e)) {
+  if (isTransientAwsError(err)) {
     return new TransientError(code, `AWS was unavailable while ${action} (${err.name}); will retry`, {
       cause: e,
     });
@@ -73,6 +73,21 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
 }
 
 /**
+ * The SDK's retry middleware wraps a thrown value it does not recognise as an `Error` (one made in
+ * another realm: node's own socket errors, seen from a test runner's VM context) in a plain Error
+ * whose message is the value's text, `AWS SDK error wrapper for TimeoutError: socket hang up`.
+ * The name is read back from it, so a broken connection is not taken for an unexpected failure.
+ */
+const WRAPPER = /^AWS SDK error wrapper for (\w+): /;
+
+function unwrapped(err: Error & AwsLikeError): Error & AwsLikeError {
+  const name = WRAPPER.exec(err.message)?.[1];
+  if (err.name !== 'Error' || name === undefined) return err;
+  const original = Object.assign(new Error(err.message.replace(WRAPPER, '')), { name });
+  return err.$metadata === undefined ? original : Object.assign(original, { $metadata: err.$metadata });
+}
+
+/**
  * Whether a foreign error says only that AWS could not answer now: throttled, a 5xx, a timeout, or
  * a connection that failed (refused, reset, a name that does not resolve). Such a call may work
  * later, so the API answers 503 and the worker retries the message; anything else unexpected
@@ -81,12 +96,13 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
 export function isTransientAwsError(e: unknown): boolean {
   // Not `instanceof Error`: Node's socket errors may come from another realm (a VM context).
   if (typeof e !== 'object' || e === null || isServiceError(e)) return false;
-  const err = e as Partial<AwsLikeError>;
-  if (typeof err.name !== 'string' || typeof err.message !== 'string') return false;
-  if (err.name === 'SyntaxError' || err.message.includes('Deserialization error')) return false;
+  const raw = e as Partial<AwsLikeError>;
+  if (typeof raw.name !== 'string' || typeof raw.message !== 'string') return false;
+  const err: Partial<AwsLikeError> = e instanceof Error ? unwrapped(e) : raw;
+  if (err.name === 'SyntaxError' || err.message?.includes('Deserialization error') === true) return false;
   const status = err.$metadata?.httpStatusCode;
   return (
-    TRANSIENT_NAMES.has(err.name) ||
+    (err.name !== undefined && TRANSIENT_NAMES.has(err.name)) ||
     err.$retryable !== undefined ||
     (status !== undefined && (status >= 500 || status === 429)) ||
     (err.code !== undefined && NETWORK_CODES.has(err.code))
