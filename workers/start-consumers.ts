@@ -6,6 +6,7 @@ import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
+import { PollBackoff } from './poll-backoff.js';
 import { processBatch, type Handled } from './process-batch.js';
 import { endablePolls } from './receive-abort.js';
 
@@ -17,7 +18,8 @@ const LONG_POLL_SECONDS = 20;
  * (20 s: an idle worker asks SQS about once every 20 s per queue, not several times a second). The
  * heartbeat keeps a message invisible while its task runs; `stop` ends the idle polls at once and
  * waits for in-flight messages, which finish and are deleted, so a SIGTERM loses nothing and leaves
- * no task RUNNING under a live lease.
+ * no task RUNNING under a live lease. While SQS fails, each consumer waits longer between receives
+ * (PollBackoff), up to 5 s.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -35,8 +37,11 @@ export function startConsumers(
     ['bulkDlq', handleBulkDeadLetter],
   ];
   const polls = endablePolls(services.clients.sqs);
+  const backoffs: PollBackoff[] = [];
   const consumers = queues.map(([queue, handle]) => {
     const queueUrl = services.queueUrls[queue];
+    const backoff = new PollBackoff();
+    backoffs.push(backoff);
     const consumer = Consumer.create({
       queueUrl,
       sqs: polls.sqs,
@@ -54,6 +59,11 @@ export function startConsumers(
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
+      preReceiveMessageCallback: () => backoff.beforeReceive(),
+      postReceiveMessageCallback: () => {
+        backoff.received();
+        return Promise.resolve();
+      },
       async handleMessageBatch(messages) {
         const inbound = messages.map(fromSqsMessage);
         const failed = new Set(
@@ -81,6 +91,7 @@ export function startConsumers(
   });
   return {
     async stop(): Promise<void> {
+      for (const backoff of backoffs) backoff.stop();
       const stopped = Promise.all(
         consumers.map(
           (c) =>
