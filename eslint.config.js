@@ -24,7 +24,7 @@ const LAYERS = [
   ['src/templates'],
   ['src/tasks'],
   ['src/provisioning'],
-  ['src/bulk', 'src/template-admin', 'src/things'],
+  ['src/bulk', 'src/template-admin', 'src/things', 'src/inventory', 'src/retirement', 'src/lifecycle'],
   ['src/common-services.ts'],
 ];
 const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({

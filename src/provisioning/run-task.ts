@@ -8,6 +8,7 @@ import type { EventPublisher } from '../tasks/completion-events.js';
 import { TaskBusyError, TaskNotFoundError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import type { TaskStore } from '../tasks/task-store.js';
+import type { CertificateRecorder } from './certificate-recorder.js';
 import { compensate } from './compensate.js';
 import { leasedContext, type ProvisioningContext } from './context.js';
 import { provision, type ProvisioningDeps } from './provision.js';
@@ -19,6 +20,8 @@ export interface TaskRunnerDeps extends ProvisioningDeps {
   events: EventPublisher;
   logger: Logger;
   leaseSeconds: number;
+  /** The certificate inventory (src/inventory/task-recorder.ts). */
+  certificates: CertificateRecorder;
 }
 
 /**
@@ -76,6 +79,7 @@ async function finish(
   if (error === undefined) {
     try {
       const result = await provision(ctx, deps);
+      await deps.certificates.recordProvisioned(ctx, result);
       const done = await deps.tasks.succeed(taskId, owner, result);
       logger.info('task succeeded', { resourceArns: result.resourceArns });
       await deps.events.publish(done);
