@@ -1,6 +1,7 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
-import { createCommonServices, type CommonServices, type ServiceOverrides } from '../src/common-services.js';
+import { createCommonServices, type CommonServices, type ServiceOptions } from '../src/common-services.js';
 import type { Config } from '../src/config.js';
+import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
 import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
 import type { ObjectWriter } from '../src/storage/object-store.js';
 import { TemplateBucket } from '../src/template-admin/template-bucket.js';
@@ -18,6 +19,8 @@ export interface ApiServices extends CommonServices {
   templateBucket: TemplateBucket;
   /** What `PUT /templates` accepts; the workers run every one of them. */
   offeredModes: readonly CertificateModeName[];
+  /** `GET /health/ready`: the table, the queues the API sends to, the bucket, the KMS key. */
+  readiness: () => Promise<ReadinessReport>;
 }
 
 export function apiServices(common: CommonServices): ApiServices {
@@ -28,12 +31,13 @@ export function apiServices(common: CommonServices): ApiServices {
     objectWriter,
     templateBucket: new TemplateBucket(common.objects, objectWriter, common.config.templates),
     offeredModes: CERTIFICATE_MODE_NAMES,
+    readiness: readinessCheck({
+      ...common,
+      queueNames: [common.config.queues.requests, common.config.queues.bulk],
+    }),
   };
 }
 
-export async function createApiServices(
-  config: Config,
-  overrides: ServiceOverrides = {},
-): Promise<ApiServices> {
-  return apiServices(await createCommonServices(config, overrides));
+export async function createApiServices(config: Config, options: ServiceOptions): Promise<ApiServices> {
+  return apiServices(await createCommonServices(config, options));
 }

@@ -5,6 +5,7 @@ import { ProvisioningTemplate, TemplateList, TemplateSaved } from '../src/templa
 import { TaskId, TemplateId } from '../src/tasks/request.js';
 import { IOT } from '../src/templates/iot-constraints.js';
 import { bulkPaths } from './openapi/bulk-paths.js';
+import { healthPaths } from './openapi/health-paths.js';
 import { ERROR_STATUSES, content, type Paths } from './openapi/operation.js';
 import { provisioningPaths } from './openapi/provisioning-paths.js';
 import * as responses from './openapi/response-schemas.js';
@@ -47,7 +48,7 @@ export function openApiDocument(): Record<string, unknown> {
         '{message, code}.',
     },
     tags: [{ name: 'Things' }, { name: 'Templates' }, { name: 'Bulk Registrations' }, { name: 'API' }],
-    paths: mergePaths(provisioningPaths, thingPaths, templatePaths, bulkPaths, openApiPath),
+    paths: mergePaths(provisioningPaths, thingPaths, templatePaths, bulkPaths, healthPaths, openApiPath),
     components: {
       schemas: {
         Error: responses.ErrorBody,

@@ -7,6 +7,8 @@ export interface InboundMessage {
   body: string;
   receiptHandle: string;
   receiveCount: number;
+  /** When the message was sent to its queue (epoch ms), for how long it waited there. */
+  sentAt: number | undefined;
   attributes: Record<string, string>;
 }
 
@@ -16,6 +18,7 @@ export function fromSqsMessage(m: Message): InboundMessage {
     body: m.Body ?? '',
     receiptHandle: m.ReceiptHandle ?? '',
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
+    sentAt: epochMs(m.Attributes?.SentTimestamp),
     attributes: Object.fromEntries(
       Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
         v.StringValue ? [[k, v.StringValue]] : [],
@@ -30,8 +33,14 @@ export function fromLambdaRecord(r: SQSRecord): InboundMessage {
     body: r.body,
     receiptHandle: r.receiptHandle,
     receiveCount: Number(r.attributes.ApproximateReceiveCount),
+    sentAt: epochMs(r.attributes.SentTimestamp),
     attributes: Object.fromEntries(
       Object.entries(r.messageAttributes).flatMap(([k, v]) => (v.stringValue ? [[k, v.stringValue]] : [])),
     ),
   };
+}
+
+function epochMs(text: string | undefined): number | undefined {
+  const ms = Number(text);
+  return text === undefined || !Number.isFinite(ms) ? undefined : ms;
 }

@@ -1,5 +1,6 @@
 import { Consumer } from 'sqs-consumer';
 import { describeError } from '../src/errors.js';
+import type { QueueUrls } from '../src/queue/queue-urls.js';
 import type { WorkerServices } from './compose.js';
 import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
@@ -20,13 +21,14 @@ export function startConsumers(
   services: WorkerServices,
   options: { drainTimeoutMs?: number } = {},
 ): RunningWorkers {
-  const queues: [string, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
-    [services.queueUrls.requests, handleRequestMessage],
-    [services.queueUrls.requestsDlq, handleDeadLetter],
-    [services.queueUrls.bulk, handleBulkMessage],
-    [services.queueUrls.bulkDlq, handleBulkDeadLetter],
+  const queues: [keyof QueueUrls, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
+    ['requests', handleRequestMessage],
+    ['requestsDlq', handleDeadLetter],
+    ['bulk', handleBulkMessage],
+    ['bulkDlq', handleBulkDeadLetter],
   ];
-  const consumers = queues.map(([queueUrl, handle]) => {
+  const consumers = queues.map(([queue, handle]) => {
+    const queueUrl = services.queueUrls[queue];
     const consumer = Consumer.create({
       queueUrl,
       sqs: services.clients.sqs,
@@ -35,7 +37,7 @@ export function startConsumers(
       visibilityTimeout: services.config.worker.leaseSeconds,
       heartbeatInterval: Math.max(1, Math.floor(services.config.worker.leaseSeconds / 3)),
       pollingCompleteWaitTimeMs: options.drainTimeoutMs ?? 30_000,
-      messageSystemAttributeNames: ['ApproximateReceiveCount'],
+      messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
@@ -44,8 +46,10 @@ export function startConsumers(
         const failed = new Set(
           await processBatch(inbound, (m) => handle(m, services), {
             sqs: services.clients.sqs,
+            queue,
             queueUrl,
             logger: services.logger,
+            metrics: services.metrics,
           }),
         );
         return messages.filter((m) => !failed.has(m.MessageId ?? ''));

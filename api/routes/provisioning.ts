@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { InvalidInputError } from '../../src/errors.js';
+import { clientTagOf } from '../../src/tasks/client-tag.js';
+import { CLIENT_HEADER } from '../client-header.js';
 import type { ApiServices } from '../compose.js';
 import { ProvisionRequest, TaskId } from '../../src/tasks/request.js';
 import { submitTask } from '../../src/tasks/submit-task.js';
@@ -27,8 +29,9 @@ export function provisioningRoutes(services: ApiServices): Hono {
         'Idempotency-Key must be 1–255 visible ASCII characters',
       );
     }
+    const client = clientTagOf(c.req.header(CLIENT_HEADER), `The ${CLIENT_HEADER} header`);
     const wait = preferWait(c.req.header('prefer'), services.config.maxWaitSeconds);
-    const { task } = await submitTask(request, { idempotencyKey }, services);
+    const { task } = await submitTask(request, { idempotencyKey, client }, services);
     const location = `/provisioningtasks/${task.taskId}`;
 
     const finished = wait > 0 ? await waitForTask(services.tasks, task.taskId, wait) : undefined;

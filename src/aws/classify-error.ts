@@ -77,6 +77,25 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
   });
 }
 
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+]);
+
+/** AWS refused a call for its rate: a throttling error name, HTTP 429, or the SDK's own verdict. */
+export function isThrottling(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const err = e as Error & AwsLikeError & { $retryable?: { throttling?: boolean } };
+  return (
+    THROTTLING_NAMES.has(err.name) ||
+    err.$metadata?.httpStatusCode === 429 ||
+    err.$retryable?.throttling === true
+  );
+}
+
 /** `ResourceAlreadyExistsException` → `RESOURCE_ALREADY_EXISTS`. */
 function toSnake(name: string): string {
   return name

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -11,6 +12,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Config } from '../config.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { countIotCalls } from './iot-call-metrics.js';
 import { limitIotRate } from './iot-rate-limit.js';
 
 /**
@@ -23,6 +26,7 @@ export interface AwsClients {
   iot: IoTClient;
   kms: KMSClient;
   s3: S3Client;
+  sns: SNSClient;
   sqs: SQSClient;
   ssm: SSMClient;
   sts: STSClient;
@@ -37,13 +41,15 @@ export interface ClientOptions {
   maxSockets?: number;
   /** Per-IoT-API request budget of this process; absent means unlimited. */
   iotTps?: number;
+  /** Where IoT throttles and retries are counted. */
+  metrics?: Metrics;
 }
 
 /** moto accepts any credentials; real AWS uses the default provider chain. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
-export function clientOptionsFrom(config: Config): ClientOptions {
-  return { region: config.region, endpoint: config.endpoint, iotTps: config.iotTps };
+export function clientOptionsFrom(config: Config, metrics?: Metrics): ClientOptions {
+  return { region: config.region, endpoint: config.endpoint, iotTps: config.iotTps, metrics };
 }
 
 export function createAwsClients(options: ClientOptions): AwsClients {
@@ -75,11 +81,13 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     kms: new KMSClient(common),
     // moto serves buckets on the path, not as virtual hosts.
     s3: new S3Client({ ...common, forcePathStyle: emulated }),
+    sns: new SNSClient(common),
     sqs: new SQSClient(common),
     ssm: new SSMClient(common),
     sts: new STSClient(common),
   };
   if (options.iotTps !== undefined) limitIotRate(clients.iot, options.iotTps);
+  if (options.metrics !== undefined) countIotCalls(clients.iot, options.metrics);
   return {
     ...clients,
     destroy(): void {

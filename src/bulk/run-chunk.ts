@@ -7,9 +7,11 @@ import { TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
+import { countTaskEnding } from '../tasks/task-metrics.js';
 import { lineTaskId } from '../tasks/task-key.js';
 import type { LoadedTemplate } from '../templates/loaded-template.js';
-import type { BulkStore } from './bulk-store.js';
+import type { BulkStore, Tally } from './bulk-store.js';
+import type { BulkEvents } from './completion-event.js';
 import { bulkInputGone } from './errors.js';
 import type { BulkTask, Chunk } from './model.js';
 import { linesOf, parseLine } from './parse-line.js';
@@ -23,8 +25,8 @@ export interface ChunkDeps extends TaskRunnerDeps {
   chunksInFlight: number;
   lineConcurrency: number;
   ttlSeconds: number;
-  /** Called once when the last device of a task is counted. */
-  onFinished(task: BulkTask): Promise<void>;
+  /** Publishes the task's completion event once it has ended. */
+  bulkEvents: BulkEvents;
 }
 
 const STATUS_REFRESH_MS = 1000;
@@ -44,8 +46,17 @@ export async function runChunk(
 ): Promise<void> {
   const task = await deps.bulk.get(bulkTaskId);
   const chunk = await deps.bulk.getChunk(bulkTaskId, index);
-  if (task === undefined || chunk === undefined || task.status !== 'InProgress') return;
+  if (task === undefined || chunk === undefined) return;
+  if (task.status !== 'InProgress') {
+    await settle(task, index, deps);
+    return;
+  }
   if (!(await deps.bulk.startChunk(bulkTaskId, index))) {
+    const now = await deps.bulk.get(bulkTaskId);
+    if (now !== undefined && now.status !== 'InProgress') {
+      await settle(now, index, deps);
+      return;
+    }
     // Already added up by an earlier delivery, which may have died before sending the successor.
     await sendSuccessor(task, chunk, deps);
     return;
@@ -67,16 +78,45 @@ export async function runChunk(
   await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
   await sendSuccessor(task, chunk, deps);
 
-  if (await deps.bulk.finishChunk(bulkTaskId, index)) {
+  const tally = await deps.bulk.finishChunk(bulkTaskId, index);
+  if (tally !== undefined) {
+    countDevices(deps, tally);
     const finished = await deps.bulk.completeIfDone(bulkTaskId);
-    if (finished !== undefined) await deps.onFinished(finished);
+    if (finished !== undefined) {
+      deps.logger.info('bulk task finished', { bulkTaskId, status: finished.status });
+      await deps.bulkEvents.publishIfEnded(finished);
+    }
   } else if (await isRunning(true)) {
     // A device was busy under another delivery of this chunk: come back and add the chunk up.
     throw new TransientError(
       'BULK_CHUNK_INCOMPLETE',
       `Chunk ${index} of bulk task ${bulkTaskId} is not complete yet`,
     );
+  } else {
+    const stopped = await deps.bulk.get(bulkTaskId);
+    if (stopped !== undefined) await settle(stopped, index, deps);
   }
+}
+
+/**
+ * The chunk of a task that is no longer InProgress: if the task was cancelled (or failed) while
+ * this chunk was active, the devices it ran are added to the task and the chunk stops; the task
+ * ends when its last active chunk has stopped. Whoever finds the task ended with its completion
+ * event still due publishes it, which also repairs a crash between an ending and its event.
+ */
+async function settle(task: BulkTask, index: number, deps: ChunkDeps): Promise<void> {
+  let latest: BulkTask | undefined = task;
+  if (task.activeChunks?.has(index) === true) {
+    const stopped = await deps.bulk.stopChunk(task.taskId, index);
+    if (stopped !== undefined) countDevices(deps, stopped);
+    latest = stopped?.task ?? (await deps.bulk.get(task.taskId));
+  }
+  if (latest !== undefined) await deps.bulkEvents.publishIfEnded(latest);
+}
+
+function countDevices(deps: ChunkDeps, tally: Tally): void {
+  if (tally.succeeded > 0) deps.metrics.count('bulkDevices', { status: 'SUCCEEDED' }, tally.succeeded);
+  if (tally.failed > 0) deps.metrics.count('bulkDevices', { status: 'FAILED' }, tally.failed);
 }
 
 async function provisionLine(
@@ -137,6 +177,7 @@ async function recordLine(
     error,
   });
   const outcome = await deps.tasks.create(task);
+  if (outcome.created && error !== undefined) countTaskEnding(deps.metrics, task);
   return outcome.created ? task : outcome.existing;
 }
 

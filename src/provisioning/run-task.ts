@@ -3,10 +3,12 @@ import { classifyAwsError } from '../aws/classify-error.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { TransientError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { EventPublisher } from '../tasks/completion-events.js';
 import { TaskBusyError, TaskNotFoundError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
+import { certificateModeOf, countTaskEnding } from '../tasks/task-metrics.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import type { CertificateRecorder } from './certificate-recorder.js';
 import { compensate } from './compensate.js';
@@ -18,6 +20,7 @@ export interface TaskRunnerDeps extends ProvisioningDeps {
   iot: IoTClient;
   secrets: SecretBox;
   events: EventPublisher;
+  metrics: Metrics;
   logger: Logger;
   leaseSeconds: number;
   /** The certificate inventory (src/inventory/task-recorder.ts). */
@@ -28,7 +31,8 @@ export interface TaskRunnerDeps extends ProvisioningDeps {
  * Runs one task under a lease: provision, then SUCCEEDED; or on a permanent error record it,
  * remove what the task created, then FAILED. Transient errors give the lease back and propagate,
  * so the message is redelivered and the next run resumes from the checkpoint. A finished task
- * is never run again; only its completion event is re-sent if that had not gone out.
+ * is never run again, but its completion event is published again: the delivery that ended it
+ * may have died before publishing (at least once; consumers de-duplicate on the task id).
  * With `abandon`, the task is not provisioned: what it made so far is removed and it fails.
  */
 export async function runTask(
@@ -41,7 +45,7 @@ export async function runTask(
   if (claim.kind === 'missing') throw new TaskNotFoundError(taskId);
   if (claim.kind === 'busy') throw new TaskBusyError(taskId);
   if (claim.kind === 'finished') {
-    if (claim.task.eventPublished === false) await deps.events.publish(claim.task);
+    await deps.events.publish(claim.task);
     return claim.task;
   }
 
@@ -77,20 +81,16 @@ async function finish(
   // A previous run decided to fail and was cut off while cleaning up: finish that first.
   let error: TaskError | undefined = task.error;
   if (error === undefined) {
-    try {
-      const result = await provision(ctx, deps);
-      await deps.certificates.recordProvisioned(ctx, result);
-      const done = await deps.tasks.succeed(taskId, owner, result);
-      logger.info('task succeeded', { resourceArns: result.resourceArns });
+    const outcome = await provisionOrRecordError(ctx, owner, deps);
+    if ('succeeded' in outcome) {
+      const done = outcome.succeeded;
+      countTaskEnding(deps.metrics, done, { mode: await certificateModeOf(done, deps.templates) });
+      // After the final write, outside the provisioning's error handling: an event that cannot be
+      // published fails the delivery, not the device, and the next delivery publishes it.
       await deps.events.publish(done);
       return done;
-    } catch (e: unknown) {
-      const failure = classifyAwsError(e, 'provisioning the device');
-      if (failure instanceof TransientError) throw failure;
-      error = { code: failure.code, message: failure.message, kind: failure.kind };
-      logger.warn('task failing', { ...error });
-      await deps.tasks.recordError(taskId, owner, error);
     }
+    error = outcome.error;
   }
 
   const leftBehind = await compensate(ctx);
@@ -100,6 +100,30 @@ async function finish(
       : `${error.message} (clean-up incomplete: ${leftBehind.join('; ')})`;
   const failed = await deps.tasks.fail(taskId, owner, { ...error, message });
   logger.info('task failed', { code: error.code, leftBehind });
+  countTaskEnding(deps.metrics, failed, { mode: await certificateModeOf(failed, deps.templates) });
   await deps.events.publish(failed);
   return failed;
+}
+
+/** Provisions and records SUCCEEDED; or records why the task fails, for compensation to follow. */
+async function provisionOrRecordError(
+  ctx: ProvisioningContext,
+  owner: string,
+  deps: TaskRunnerDeps,
+): Promise<{ succeeded: Task } | { error: TaskError }> {
+  const { taskId, logger } = ctx;
+  try {
+    const result = await provision(ctx, deps);
+    await deps.certificates.recordProvisioned(ctx, result);
+    const succeeded = await deps.tasks.succeed(taskId, owner, result);
+    logger.info('task succeeded', { resourceArns: result.resourceArns });
+    return { succeeded };
+  } catch (e: unknown) {
+    const failure = classifyAwsError(e, 'provisioning the device');
+    if (failure instanceof TransientError) throw failure;
+    const error = { code: failure.code, message: failure.message, kind: failure.kind };
+    logger.warn('task failing', { ...error });
+    await deps.tasks.recordError(taskId, owner, error);
+    return { error };
+  }
 }

@@ -1,12 +1,16 @@
 import type { Config } from '../config.js';
 import { InvalidInputError, isServiceError, type ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { validator } from '../validation.js';
 import type { Admission } from './admission.js';
 import type { EventPublisher } from './completion-events.js';
+import { isClientTag } from './client-tag.js';
+import { ClientTagError } from './errors.js';
 import { newTask } from './new-task.js';
 import { UpstreamRequest } from './request-message.js';
 import { TaskId, type ProvisionRequest } from './request.js';
+import { countTaskEnding } from './task-metrics.js';
 import type { TaskStore } from './task-store.js';
 
 const upstream = validator(UpstreamRequest);
@@ -16,6 +20,7 @@ export interface UpstreamDeps {
   admission: Admission;
   tasks: TaskStore;
   events: EventPublisher;
+  metrics: Metrics;
   logger: Logger;
   config: Pick<Config, 'resultTtlSeconds'>;
 }
@@ -29,7 +34,7 @@ export interface UpstreamDeps {
 export type UpstreamOutcome =
   | { kind: 'accepted'; taskId: string }
   | { kind: 'refused'; taskId: string }
-  | { kind: 'conflict'; reason: string };
+  | { kind: 'conflict'; taskId: string; reason: string };
 
 /**
  * The upstream counterpart of `submitTask`: the same admission, but a request that cannot work
@@ -38,15 +43,19 @@ export type UpstreamOutcome =
  */
 export async function acceptUpstreamRequest(
   body: Record<string, unknown>,
-  messageId: string,
+  message: { messageId: string; client: string | undefined },
   deps: UpstreamDeps,
 ): Promise<UpstreamOutcome> {
-  const taskId = taskIdShape.check(body.taskId) ? body.taskId : messageId;
+  const taskId = upstreamTaskId(body, message.messageId);
 
   let failure: ServiceError | undefined;
   let templateVersion: string | undefined;
+  // A malformed tag refuses the request, and is not carried on the task or its event.
+  const client = message.client !== undefined && isClientTag(message.client) ? message.client : undefined;
   const problems = upstream.problems(body);
-  if (problems.length > 0) {
+  if (client !== message.client) {
+    failure = new ClientTagError("The message attribute 'client'");
+  } else if (problems.length > 0) {
     failure = new InvalidInputError(
       'MESSAGE_INVALID',
       `The message is not a valid provisioning request: ${problems.join('; ')}`,
@@ -63,18 +72,31 @@ export async function acceptUpstreamRequest(
   const request = failure === undefined ? requestOf(body) : sanitised(body);
   const task = newTask(taskId, request, {
     source: 'queue',
+    client,
     ttlSeconds: deps.config.resultTtlSeconds,
     templateVersion,
     error: failure && { code: failure.code, message: failure.message, kind: failure.kind },
   });
   const outcome = await deps.tasks.create(task);
   if (!outcome.created && outcome.existing.requestHash !== task.requestHash) {
-    return { kind: 'conflict', reason: `Task id '${taskId}' is already used by a different request` };
+    return { kind: 'conflict', taskId, reason: `Task id '${taskId}' is already used by a different request` };
   }
   if (failure === undefined) return { kind: 'accepted', taskId };
   deps.logger.warn('upstream request refused', { taskId, code: failure.code, error: failure.message });
-  if (outcome.created || outcome.existing.eventPublished === false) await deps.events.publish(task);
+  if (outcome.created) countTaskEnding(deps.metrics, task, { template: '(unchecked)' });
+  // A redelivered message publishes again: the delivery that recorded the task may have died first.
+  await deps.events.publish(outcome.created ? task : outcome.existing);
   return { kind: 'refused', taskId };
+}
+
+/** The task id of an upstream message: its own `taskId` if it has a usable one, else the SQS message id. */
+export function upstreamTaskId(body: Record<string, unknown>, messageId: string): string {
+  return taskIdShape.check(body.taskId) ? body.taskId : messageId;
+}
+
+/** The request a message's task records: the request itself when valid, else what is safe to keep. */
+export function recordedRequest(body: Record<string, unknown>): ProvisionRequest {
+  return upstream.check(body) ? requestOf(body) : sanitised(body);
 }
 
 function requestOf(body: Record<string, unknown>): ProvisionRequest {

@@ -43,6 +43,8 @@ export interface Task {
   /** SHA-256 of the canonical request, to tell a retry from a different request under the same key. */
   requestHash: string;
   source: 'api' | 'queue';
+  /** The submitting system's tag (`x-client`, or the message's `client` attribute), for its events. */
+  client?: string;
   /** The template's version (S3 VersionId) when the task was accepted: the worker runs that one. */
   templateVersion?: string;
   createdAt: string;
@@ -55,7 +57,10 @@ export interface Task {
   /** The device private key the service made, encrypted with the task id as associated data. */
   privateKey?: Envelope;
   error?: TaskError;
-  /** Completion event sent to the results queue. */
+  /**
+   * Written false by the writes that end a task. A device task keeps no record of its event going
+   * out: a redelivered message of a finished task publishes again (completion-events.ts).
+   */
   eventPublished?: boolean;
   /** Epoch seconds: DynamoDB TTL removes the task, and the key with it, after this. */
   expiresAt: number;

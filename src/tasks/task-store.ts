@@ -154,10 +154,6 @@ export class TaskStore {
     );
   }
 
-  async markEventPublished(taskId: string): Promise<void> {
-    await this.update(taskId, { set: { eventPublished: true } }, { condition: 'attribute_exists(pk)' });
-  }
-
   private async updateAsOwner(taskId: string, owner: string, parts: UpdateParts): Promise<Task> {
     const task = await this.update(taskId, parts, {
       condition: '#status = :running AND #leaseOwner = :owner',

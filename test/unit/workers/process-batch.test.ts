@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { backoffSeconds } from '../../../workers/process-batch.js';
+import { MAX_VISIBILITY_SECONDS, backoffSeconds, holdSeconds } from '../../../workers/process-batch.js';
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -63,5 +63,14 @@ describe('backoffSeconds', () => {
       expect([1, 2]).toContain(seconds);
       jest.restoreAllMocks();
     }
+  });
+});
+
+describe('holdSeconds', () => {
+  it('stays inside the 12 hours SQS counts from the receive, with a margin', () => {
+    const received = 1_000_000;
+    expect(holdSeconds(received, received)).toBe(MAX_VISIBILITY_SECONDS - 600);
+    expect(holdSeconds(received, received + 90_500)).toBe(MAX_VISIBILITY_SECONDS - 600 - 91);
+    expect(holdSeconds(received, received + MAX_VISIBILITY_SECONDS * 1000)).toBe(0);
   });
 });
