@@ -44,7 +44,6 @@ const Env = Type.Object({
   CERT_EXPIRY_WARNING_DAYS: Type.Integer({ default: 30, minimum: 1, maximum: 3650 }),
   RETIRED_CERTIFICATE_DELETE_DAYS: Type.Optional(Type.Number({ minimum: 0, maximum: 3650 })),
   LIFECYCLE_TICK_SECONDS: Type.Number({ default: 60, minimum: 0.1, maximum: 3600 }),
-  METRICS_NAMESPACE: Type.String({ default: 'iot-provisioning', pattern: '^[A-Za-z0-9._/#:-]{1,255}$' }),
 });
 type Env = Static<typeof Env>;
 
@@ -81,8 +80,6 @@ export interface LifecycleConfig {
   retiredDeleteDays: number | undefined;
   /** Period of the long-running worker's lifecycle timer (Lambda: the EventBridge rule's rate). */
   tickSeconds: number;
-  /** CloudWatch namespace of the lifecycle's metrics. */
-  metricsNamespace: string;
 }
 
 /** The certificate modes: own CA (createDeviceCertificate) and ACM PCA. */
@@ -210,7 +207,6 @@ function fromEnv(env: Env, aliases: { pca: Record<string, string>; iotCa: Record
       expiryWarningDays: env.CERT_EXPIRY_WARNING_DAYS,
       retiredDeleteDays: env.RETIRED_CERTIFICATE_DELETE_DAYS,
       tickSeconds: env.LIFECYCLE_TICK_SECONDS,
-      metricsNamespace: env.METRICS_NAMESPACE,
     },
   };
 }

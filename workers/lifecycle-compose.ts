@@ -34,7 +34,9 @@ export function lifecycleRuntime(parts: {
     lifecycle,
     iot: clients.iot,
     cas: new IotCaCertificates(clients.iot, config.certificates.caCacheSeconds),
-    knownCaIds: Object.values(config.certificates.iotCaAliases).map((arn) => arn.slice(arn.lastIndexOf('/') + 1)),
+    knownCaIds: Object.values(config.certificates.iotCaAliases).map((arn) =>
+      arn.slice(arn.lastIndexOf('/') + 1),
+    ),
     gauge: parts.gauge,
     warningDays: config.lifecycle.expiryWarningDays,
     deleteAfterDays: config.lifecycle.retiredDeleteDays,
@@ -51,13 +53,13 @@ export function lifecycleRuntime(parts: {
 }
 
 /** For the Lambda entry: its own clients and logger. */
-export function createLifecycleRuntime(config: Config, gauge: (c: Config) => ExpiryGauge): LifecycleRuntime {
+export function createLifecycleRuntime(config: Config, gauge: ExpiryGauge): LifecycleRuntime {
   const clients = createAwsClients(clientOptionsFrom(config));
   return lifecycleRuntime({
     config,
     clients,
     logger: createLogger({ level: config.logLevel }),
-    gauge: gauge(config),
+    gauge,
     close: () => {
       clients.destroy();
     },

@@ -12,8 +12,13 @@ import { createLifecycleRuntime, type LifecycleRuntime } from './lifecycle-compo
 const MARGIN_MS = 15_000;
 let runtime: LifecycleRuntime | undefined;
 
-export async function tick(_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
-  runtime ??= createLifecycleRuntime(loadConfig(), (config) => emfExpiryGauge(config.lifecycle.metricsNamespace));
-  const report = await runtime.tick(Date.now() + Math.max(1_000, context.getRemainingTimeInMillis() - MARGIN_MS));
+export async function tick(
+  _event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<void> {
+  runtime ??= createLifecycleRuntime(loadConfig(), emfExpiryGauge());
+  const report = await runtime.tick(
+    Date.now() + Math.max(1_000, context.getRemainingTimeInMillis() - MARGIN_MS),
+  );
   runtime.logger.info('lifecycle tick', { ...report.due, ...report.backfill });
 }

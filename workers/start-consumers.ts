@@ -1,17 +1,23 @@
 import { Consumer } from 'sqs-consumer';
 import { describeError } from '../src/errors.js';
 import type { QueueUrls } from '../src/queue/queue-urls.js';
+import type { ExpiryGauge } from '../src/lifecycle/expiry-gauge.js';
 import type { WorkerServices } from './compose.js';
+import { loggedExpiryGauge } from './expiry-gauges.js';
 import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
+import { lifecycleRuntime } from './lifecycle-compose.js';
+import { startLifecycleTimer } from './lifecycle-timer.js';
 import { processBatch, type Handled } from './process-batch.js';
 
 /**
- * Long-running workers (local process and container): one sqs-consumer per queue. The heartbeat
- * keeps a message invisible while its task runs; `stop` stops polling and waits for in-flight
- * messages, so a SIGTERM loses nothing and leaves no task RUNNING under a live lease.
+ * Long-running workers (local process and container): one sqs-consumer per queue, and the
+ * certificate lifecycle's timer (scheduled retirements, expiry figures, backfill; in AWS an
+ * EventBridge rule does this). The heartbeat keeps a message invisible while its task runs; `stop`
+ * stops polling and the timer and waits for in-flight messages and a tick under way, so a SIGTERM
+ * loses nothing and leaves no task RUNNING under a live lease.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -19,7 +25,7 @@ export interface RunningWorkers {
 
 export function startConsumers(
   services: WorkerServices,
-  options: { drainTimeoutMs?: number } = {},
+  options: { drainTimeoutMs?: number; expiryGauge?: ExpiryGauge } = {},
 ): RunningWorkers {
   const queues: [keyof QueueUrls, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
     ['requests', handleRequestMessage],
@@ -64,10 +70,19 @@ export function startConsumers(
     consumer.start();
     return consumer;
   });
+  const timer = startLifecycleTimer(
+    lifecycleRuntime({
+      config: services.config,
+      clients: services.clients,
+      logger: services.logger,
+      gauge: options.expiryGauge ?? loggedExpiryGauge(services.logger),
+    }),
+  );
   return {
     async stop(): Promise<void> {
-      await Promise.all(
-        consumers.map(
+      await Promise.all([
+        timer.stop(),
+        ...consumers.map(
           (c) =>
             new Promise<void>((resolve) => {
               if (!c.status.isRunning) {
@@ -80,7 +95,7 @@ export function startConsumers(
               c.stop();
             }),
         ),
-      );
+      ]);
     },
   };
 }
