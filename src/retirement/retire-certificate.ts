@@ -69,16 +69,17 @@ export async function retireCertificate(request: RetireRequest, deps: RetireDeps
   if (certificate === undefined) throw new CertificateNotFoundError(id);
 
   const things = (await unlessGone(() => deps.lists.principalThings(certificate.arn))) ?? [];
-  const others = things.filter((t) => t !== thingName);
-  if (others.length > 0) throw new CertificateSharedError(id, others);
   const attached = things.includes(thingName);
   if (!attached) {
+    // Not this thing's (whoever else it belongs to), unless this thing's retirement detached it.
     const known = await deps.reader.get(id);
     if (known?.thingName !== thingName) throw new CertificateNotAttachedError(id, thingName);
     if (known.status === RETIRED && certificate.certificateStatus !== 'ACTIVE') {
       return { certificateId: id, thingName, retiredAt: known.retiredAt ?? known.updatedAt, already: true };
     }
   }
+  const others = things.filter((t) => t !== thingName);
+  if (others.length > 0) throw new CertificateSharedError(id, others);
   if (certificate.certificateStatus === 'PENDING_TRANSFER') {
     throw new CertificateStatusLockedError(id, 'PENDING_TRANSFER', 'INACTIVE');
   }
