@@ -218,7 +218,10 @@ export class BackfillStore {
     const out = await this.dynamo.send(
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
-    return out.Item === undefined ? undefined : withoutKey(out.Item);
+    if (out.Item === undefined) return undefined;
+    // The time to live is the table's business, not the job's.
+    const { expiresAt: _expires, ...job } = withoutKey(out.Item) as Record<string, unknown>;
+    return job;
   }
 }
 
