@@ -52,12 +52,13 @@ export async function mergePartitions<T>(
 
   const items: T[] = [];
   while (items.length < limit) {
-    // A partition whose buffer ran dry but which has more must be read before choosing.
-    await Promise.all(
-      cursors
-        .filter((c) => c.buffer.length === 0 && !exhausted(c))
-        .map((c) => refill(c, Math.max(1, limit - items.length))),
-    );
+    // A partition whose buffer ran dry but which has more must be read before choosing (a page
+    // may come back empty and still have a next one).
+    for (;;) {
+      const dry = cursors.filter((c) => c.buffer.length === 0 && !exhausted(c));
+      if (dry.length === 0) break;
+      await Promise.all(dry.map((c) => refill(c, Math.max(1, limit - items.length))));
+    }
     let best: Cursor<T> | undefined;
     for (const c of cursors) {
       const head = c.buffer[0];
