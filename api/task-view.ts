@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { Static } from 'typebox';
 import type { SecretBox } from '../src/crypto/secret-box.js';
 import type { Task } from '../src/tasks/model.js';
@@ -16,9 +17,16 @@ export type TaskView = Static<typeof TaskViewSchema>;
 
 export async function provisionResponse(task: Task, secrets: SecretBox): Promise<ProvisionResponse> {
   const result = task.result ?? { resourceArns: {} };
+  // The certificate is stored once, with the task's checkpoint (results written before that kept a copy).
+  const certificatePem = task.checkpoint.certificate?.certificatePem ?? result.certificatePem;
+  // The service made the key pair: its public key is the certificate's.
+  const publicKey =
+    task.privateKey === undefined || certificatePem === undefined
+      ? result.publicKey
+      : new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
   return {
-    ...(result.certificatePem !== undefined ? { certificatePem: result.certificatePem } : {}),
-    ...(result.publicKey !== undefined ? { publicKey: result.publicKey } : {}),
+    ...(certificatePem !== undefined ? { certificatePem } : {}),
+    ...(publicKey !== undefined ? { publicKey } : {}),
     ...(task.privateKey !== undefined
       ? { privateKey: await secrets.open(task.privateKey, task.taskId) }
       : {}),

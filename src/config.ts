@@ -44,6 +44,8 @@ const Env = Type.Object({
   CERT_EXPIRY_WARNING_DAYS: Type.Integer({ default: 30, minimum: 1, maximum: 3650 }),
   RETIRED_CERTIFICATE_DELETE_DAYS: Type.Optional(Type.Number({ minimum: 0, maximum: 3650 })),
   LIFECYCLE_TICK_SECONDS: Type.Number({ default: 60, minimum: 0.1, maximum: 3600 }),
+  AWS_REQUEST_TIMEOUT_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 300 }),
+  CERTIFICATE_SETTLE_SECONDS: Type.Integer({ default: 120, minimum: 1, maximum: 3600 }),
 });
 type Env = Static<typeof Env>;
 
@@ -64,7 +66,13 @@ export interface Config {
   port: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   iotTps: number;
-  worker: { batchSize: number; leaseSeconds: number };
+  /** How long an AWS request may take once sent before it fails. */
+  requestTimeoutSeconds: number;
+  /**
+   * `settleSeconds`: how long after an ambiguous certificate create (timeout, reset) the worker
+   * waits before it removes the window's unowned certificates (see provisioning/orphans).
+   */
+  worker: { batchSize: number; leaseSeconds: number; settleSeconds: number };
   maxWaitSeconds: number;
   /** CDF's flags for `DELETE /things/{name}`: also delete unshared certificates / policies. */
   features: { deleteCertificates: boolean; deletePolicies: boolean };
@@ -189,7 +197,12 @@ function fromEnv(env: Env, aliases: { pca: Record<string, string>; iotCa: Record
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     iotTps: env.IOT_TPS,
-    worker: { batchSize: env.WORKER_BATCH_SIZE, leaseSeconds: env.TASK_LEASE_SECONDS },
+    requestTimeoutSeconds: env.AWS_REQUEST_TIMEOUT_SECONDS,
+    worker: {
+      batchSize: env.WORKER_BATCH_SIZE,
+      leaseSeconds: env.TASK_LEASE_SECONDS,
+      settleSeconds: env.CERTIFICATE_SETTLE_SECONDS,
+    },
     maxWaitSeconds: env.MAX_WAIT_SECONDS,
     features: {
       deleteCertificates: env.FEATURES_DELETE_CERTIFICATES,

@@ -46,6 +46,13 @@ export class ConflictError extends ServiceError {
 
 export class TransientError extends ServiceError {
   readonly kind = 'transient';
+  /** Set when trying again sooner is pointless, e.g. while an ambiguous create settles. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: string, message: string, options?: ErrorOptions & { retryAfterSeconds?: number }) {
+    super(code, message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
 }
 
 export class InternalError extends ServiceError {

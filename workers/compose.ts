@@ -4,13 +4,15 @@ import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js
 import { InventoryWriter } from '../src/inventory/inventory-writer.js';
 import { taskRecorder } from '../src/inventory/task-recorder.js';
 import { createModeRuns } from '../src/provisioning/certificate-modes/runs.js';
+import { PolicyDirectory } from '../src/provisioning/policy-directory.js';
 import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
 
 /**
  * The workers' composition root: the common services plus the task runner's needs: every
- * certificate mode's run, the account and region the templates expand with, the lease, and the
- * certificate inventory's recorder of what the tasks made. Used by the Lambda handlers and the
- * container; `npm start` and the tests compose it beside the API's over the same common services.
+ * certificate mode's run, the account and region the templates expand with, the policies this
+ * process knows, the lease and the settle time of ambiguous creates, and the certificate
+ * inventory's recorder of what the tasks made. Used by the Lambda handlers and the container;
+ * `npm start` and the tests compose it beside the API's over the same common services.
  */
 export interface WorkerServices extends CommonServices, TaskRunnerDeps {}
 
@@ -20,6 +22,8 @@ export function workerServices(common: CommonServices): WorkerServices {
   return {
     ...common,
     iot: clients.iot,
+    iotCreate: clients.iotCreate,
+    policies: new PolicyDirectory(),
     runs: createModeRuns(clients, config.certificates),
     region: config.region,
     accountId,
@@ -32,6 +36,7 @@ export function workerServices(common: CommonServices): WorkerServices {
       accountId,
       logger: common.logger,
     }),
+    settleSeconds: config.worker.settleSeconds,
   };
 }
 

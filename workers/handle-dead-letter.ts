@@ -42,7 +42,8 @@ export async function handleDeadLetter(message: InboundMessage, services: Worker
     await services.events.publish(task);
     return 'done';
   }
-  await runTask(taskId, services, { abandon: DEAD_LETTERED });
+  // It was received maxReceiveCount times on the requests queue before it came here.
+  await runTask(taskId, services, { delivery: { redelivered: true }, abandon: DEAD_LETTERED });
   return 'done';
 }
 

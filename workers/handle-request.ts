@@ -1,11 +1,12 @@
 import { NotFoundError } from '../src/errors.js';
 import { runTask } from '../src/provisioning/run-task.js';
-import { acceptUpstreamRequest } from '../src/tasks/accept-upstream.js';
+import { acceptUpstreamRequest, conflictReason } from '../src/tasks/accept-upstream.js';
+import { TaskConflictError } from '../src/tasks/errors.js';
 import { TaskReference } from '../src/tasks/request-message.js';
 import { validator } from '../src/validation.js';
 import type { WorkerServices } from './compose.js';
 import { CLIENT_ATTRIBUTE, refuse } from './dead-letter.js';
-import type { InboundMessage } from './inbound-message.js';
+import { deliveryOf, type InboundMessage } from './inbound-message.js';
 import type { Handled } from './process-batch.js';
 
 const isReference = validator(TaskReference);
@@ -35,9 +36,10 @@ export async function handleRequestMessage(
     });
   }
 
+  const delivery = deliveryOf(message);
   if (isReference.check(body)) {
     try {
-      await runTask(body.taskId, services);
+      await runTask(body.taskId, services, { delivery });
     } catch (e: unknown) {
       // The task expired (TTL) or was never recorded: nothing to run, keep the message for a person.
       if (e instanceof NotFoundError && e.code === 'TASK_NOT_FOUND') {
@@ -52,14 +54,18 @@ export async function handleRequestMessage(
     { messageId: message.messageId, client: message.attributes[CLIENT_ATTRIBUTE] },
     services,
   );
-  if (outcome.kind === 'conflict') {
-    return refuse(services, message, {
-      code: 'TASK_ID_REUSED',
-      message: outcome.reason,
-      taskId: outcome.taskId,
-      body,
-    });
+  const conflict = (taskId: string, reason: string) =>
+    refuse(services, message, { code: 'TASK_ID_REUSED', message: reason, taskId, body });
+  if (outcome.kind === 'conflict') return conflict(outcome.taskId, outcome.reason);
+  if (outcome.kind === 'accepted') {
+    const { task } = outcome;
+    try {
+      await runTask(task.taskId, services, { create: task, delivery });
+    } catch (e: unknown) {
+      // Recorded meanwhile for a different request (the task is created by the run, not before).
+      if (e instanceof TaskConflictError) return conflict(task.taskId, conflictReason(task.taskId));
+      throw e;
+    }
   }
-  if (outcome.kind === 'accepted') await runTask(outcome.taskId, services);
   return 'done';
 }

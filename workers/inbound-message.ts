@@ -1,5 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import type { Delivery } from '../src/provisioning/ambiguous-creates.js';
 
 /** One queue message, whichever runtime received it (Lambda event record or sqs-consumer). */
 export interface InboundMessage {
@@ -9,8 +10,16 @@ export interface InboundMessage {
   receiveCount: number;
   /** When the message was sent to its queue (epoch ms), for how long it waited there. */
   sentAt: number | undefined;
+  /** Epoch ms of the message's first receive, when the queue said. */
+  firstReceivedAt?: number;
   attributes: Record<string, string>;
 }
+
+/** What a task run needs to know of the message it runs for. */
+export const deliveryOf = (m: InboundMessage): Delivery => ({
+  redelivered: m.receiveCount > 1,
+  ...(m.firstReceivedAt === undefined ? {} : { firstReceivedAt: m.firstReceivedAt }),
+});
 
 export function fromSqsMessage(m: Message): InboundMessage {
   return {
@@ -19,6 +28,7 @@ export function fromSqsMessage(m: Message): InboundMessage {
     receiptHandle: m.ReceiptHandle ?? '',
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
     sentAt: epochMs(m.Attributes?.SentTimestamp),
+    ...firstReceived(m.Attributes?.ApproximateFirstReceiveTimestamp),
     attributes: Object.fromEntries(
       Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
         v.StringValue ? [[k, v.StringValue]] : [],
@@ -34,6 +44,7 @@ export function fromLambdaRecord(r: SQSRecord): InboundMessage {
     receiptHandle: r.receiptHandle,
     receiveCount: Number(r.attributes.ApproximateReceiveCount),
     sentAt: epochMs(r.attributes.SentTimestamp),
+    ...firstReceived(r.attributes.ApproximateFirstReceiveTimestamp),
     attributes: Object.fromEntries(
       Object.entries(r.messageAttributes).flatMap(([k, v]) => (v.stringValue ? [[k, v.stringValue]] : [])),
     ),
@@ -43,4 +54,9 @@ export function fromLambdaRecord(r: SQSRecord): InboundMessage {
 function epochMs(text: string | undefined): number | undefined {
   const ms = Number(text);
   return text === undefined || !Number.isFinite(ms) ? undefined : ms;
+}
+
+function firstReceived(text: string | undefined): { firstReceivedAt?: number } {
+  const ms = epochMs(text);
+  return ms === undefined ? {} : { firstReceivedAt: ms };
 }

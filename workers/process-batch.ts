@@ -53,8 +53,9 @@ export async function processBatch(
         error: describeError(e),
       };
       if (e instanceof TransientError) {
-        deps.logger.warn('message will be retried', fields);
-        await retryAfter(deps, message, backoffSeconds(message.receiveCount));
+        const seconds = retryDelaySeconds(e, message.receiveCount, holdSeconds(receivedAt));
+        deps.logger.warn('message will be retried', { ...fields, retryInSeconds: seconds });
+        await retryAfter(deps, message, seconds);
       } else {
         deps.logger.error('message failed', { ...fields, stack: e instanceof Error ? e.stack : undefined });
       }
@@ -76,6 +77,18 @@ const HOLD_MARGIN_SECONDS = 10 * 60;
 export function holdSeconds(receivedAt: number, now = Date.now()): number {
   const elapsed = Math.ceil((now - receivedAt) / 1000);
   return Math.max(0, MAX_VISIBILITY_SECONDS - HOLD_MARGIN_SECONDS - elapsed);
+}
+
+/**
+ * The backoff, or longer when the error says that trying again sooner is pointless, within what
+ * SQS allows (`maxSeconds`: see holdSeconds).
+ */
+export function retryDelaySeconds(
+  e: TransientError,
+  receiveCount: number,
+  maxSeconds = MAX_VISIBILITY_SECONDS,
+): number {
+  return Math.min(maxSeconds, Math.max(backoffSeconds(receiveCount), Math.ceil(e.retryAfterSeconds ?? 0)));
 }
 
 /** 2, 4, 8 … seconds, at most 5 minutes, with jitter so retried messages do not return in step. */

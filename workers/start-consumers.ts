@@ -11,13 +11,19 @@ import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
 import { lifecycleRuntime } from './lifecycle-compose.js';
 import { startLifecycleTimer } from './lifecycle-timer.js';
 import { processBatch, type Handled } from './process-batch.js';
+import { endablePolls } from './receive-abort.js';
+
+/** SQS's longest: a receive waits this long for a message before answering empty. */
+const LONG_POLL_SECONDS = 20;
 
 /**
- * Long-running workers (local process and container): one sqs-consumer per queue, and the
- * certificate lifecycle's timer (scheduled retirements, expiry figures, backfill; in AWS an
+ * Long-running workers (local process and container): one sqs-consumer per queue, long-polling
+ * (20 s: an idle worker asks SQS about once every 20 s per queue, not several times a second), and
+ * the certificate lifecycle's timer (scheduled retirements, expiry figures, backfill; in AWS an
  * EventBridge rule does this). The heartbeat keeps a message invisible while its task runs; `stop`
- * stops polling and the timer and waits for in-flight messages and a tick under way, so a SIGTERM
- * loses nothing and leaves no task RUNNING under a live lease.
+ * ends the idle polls and the timer at once and waits for in-flight messages, which finish and are
+ * deleted, and for a tick under way, so a SIGTERM loses nothing and leaves no task RUNNING under a
+ * live lease.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -25,7 +31,8 @@ export interface RunningWorkers {
 
 export function startConsumers(
   services: WorkerServices,
-  options: { drainTimeoutMs?: number; expiryGauge?: ExpiryGauge } = {},
+  /** `pollSeconds`: how long a receive waits for a message (tests that restart workers at once use less). */
+  options: { drainTimeoutMs?: number; pollSeconds?: number; expiryGauge?: ExpiryGauge } = {},
 ): RunningWorkers {
   const queues: [keyof QueueUrls, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
     ['requests', handleRequestMessage],
@@ -33,17 +40,22 @@ export function startConsumers(
     ['bulk', handleBulkMessage],
     ['bulkDlq', handleBulkDeadLetter],
   ];
+  const polls = endablePolls(services.clients.sqs);
   const consumers = queues.map(([queue, handle]) => {
     const queueUrl = services.queueUrls[queue];
     const consumer = Consumer.create({
       queueUrl,
-      sqs: services.clients.sqs,
+      sqs: polls.sqs,
       batchSize: services.config.worker.batchSize,
-      waitTimeSeconds: 1,
+      waitTimeSeconds: options.pollSeconds ?? LONG_POLL_SECONDS,
       visibilityTimeout: services.config.worker.leaseSeconds,
       heartbeatInterval: Math.max(1, Math.floor(services.config.worker.leaseSeconds / 3)),
       pollingCompleteWaitTimeMs: options.drainTimeoutMs ?? 30_000,
-      messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+      messageSystemAttributeNames: [
+        'ApproximateReceiveCount',
+        'ApproximateFirstReceiveTimestamp',
+        'SentTimestamp',
+      ],
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
@@ -61,9 +73,11 @@ export function startConsumers(
         return messages.filter((m) => !failed.has(m.MessageId ?? ''));
       },
     });
-    consumer.on('error', (e) =>
-      services.logger.error('queue consumer error', { queueUrl, error: describeError(e) }),
-    );
+    consumer.on('error', (e) => {
+      // The idle poll this worker ended itself while stopping (sqs-consumer names the cause `code`).
+      if (polls.ending() && (e as { code?: unknown }).code === 'AbortError') return;
+      services.logger.error('queue consumer error', { queueUrl, error: describeError(e) });
+    });
     consumer.on('processing_error', (e) =>
       services.logger.error('queue processing error', { queueUrl, error: describeError(e) }),
     );
@@ -80,7 +94,7 @@ export function startConsumers(
   );
   return {
     async stop(): Promise<void> {
-      await Promise.all([
+      const stopped = Promise.all([
         timer.stop(),
         ...consumers.map(
           (c) =>
@@ -96,6 +110,8 @@ export function startConsumers(
             }),
         ),
       ]);
+      polls.endPolls();
+      await stopped;
     },
   };
 }

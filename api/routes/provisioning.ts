@@ -5,7 +5,6 @@ import { CLIENT_HEADER } from '../client-header.js';
 import type { ApiServices } from '../compose.js';
 import { ProvisionRequest, TaskId } from '../../src/tasks/request.js';
 import { submitTask } from '../../src/tasks/submit-task.js';
-import { waitForTask } from '../../src/tasks/wait-for-task.js';
 import { TaskNotFoundError } from '../../src/tasks/errors.js';
 import { validator } from '../../src/validation.js';
 import { statusOfKind } from '../http-status.js';
@@ -34,7 +33,7 @@ export function provisioningRoutes(services: ApiServices): Hono {
     const { task } = await submitTask(request, { idempotencyKey, client }, services);
     const location = `/provisioningtasks/${task.taskId}`;
 
-    const finished = wait > 0 ? await waitForTask(services.tasks, task.taskId, wait) : undefined;
+    const finished = wait > 0 ? await services.waiter.wait(task.taskId, wait) : undefined;
     if (finished?.status === 'SUCCEEDED') {
       const body = { taskId: task.taskId, ...(await provisionResponse(finished, services.secrets)) };
       return c.json(body, 201, {

@@ -12,6 +12,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Config } from '../config.js';
+import { createRetryStrategy } from './create-retry-strategy.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { countIotCalls } from './iot-call-metrics.js';
 import { limitIotRate } from './iot-rate-limit.js';
@@ -24,6 +25,12 @@ export interface AwsClients {
   acmpca: ACMPCAClient;
   dynamo: DynamoDBDocumentClient;
   iot: IoTClient;
+  /**
+   * IoT for the calls that create what AWS cannot find again, or whose repeat would look like an
+   * earlier owner's (CreateKeysAndCertificate, CreateCertificateFromCsr, RegisterCertificate*,
+   * CreatePolicy): retried only when the failed attempt provably created nothing.
+   */
+  iotCreate: IoTClient;
   kms: KMSClient;
   s3: S3Client;
   sns: SNSClient;
@@ -41,6 +48,8 @@ export interface ClientOptions {
   maxSockets?: number;
   /** Per-IoT-API request budget of this process; absent means unlimited. */
   iotTps?: number;
+  /** How long a request may take once sent before it fails (default 30 s). */
+  requestTimeoutMs?: number;
   /** Where IoT throttles and retries are counted. */
   metrics?: Metrics;
 }
@@ -49,7 +58,13 @@ export interface ClientOptions {
 const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 export function clientOptionsFrom(config: Config, metrics?: Metrics): ClientOptions {
-  return { region: config.region, endpoint: config.endpoint, iotTps: config.iotTps, metrics };
+  return {
+    region: config.region,
+    endpoint: config.endpoint,
+    iotTps: config.iotTps,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    metrics,
+  };
 }
 
 export function createAwsClients(options: ClientOptions): AwsClients {
@@ -58,7 +73,7 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     connectionTimeout: 5_000,
-    requestTimeout: 30_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
     // A request stuck this long is failed (and retried) rather than only warned about.
     throwOnRequestTimeout: true,
   });
@@ -71,6 +86,7 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     requestHandler,
     ...(emulated && !process.env.AWS_ACCESS_KEY_ID ? { credentials: EMULATOR_CREDENTIALS } : {}),
   };
+  const maxAttempts = common.maxAttempts;
   const dynamoClient = new DynamoDBClient(common);
   const clients = {
     acmpca: new ACMPCAClient(common),
@@ -78,6 +94,7 @@ export function createAwsClients(options: ClientOptions): AwsClients {
       marshallOptions: { removeUndefinedValues: true },
     }),
     iot: new IoTClient(common),
+    iotCreate: new IoTClient({ ...common, retryStrategy: createRetryStrategy(maxAttempts) }),
     kms: new KMSClient(common),
     // moto serves buckets on the path, not as virtual hosts.
     s3: new S3Client({ ...common, forcePathStyle: emulated }),
@@ -86,8 +103,11 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     ssm: new SSMClient(common),
     sts: new STSClient(common),
   };
-  if (options.iotTps !== undefined) limitIotRate(clients.iot, options.iotTps);
-  if (options.metrics !== undefined) countIotCalls(clients.iot, options.metrics);
+  if (options.iotTps !== undefined) limitIotRate([clients.iot, clients.iotCreate], options.iotTps);
+  if (options.metrics !== undefined) {
+    countIotCalls(clients.iot, options.metrics);
+    countIotCalls(clients.iotCreate, options.metrics);
+  }
   return {
     ...clients,
     destroy(): void {

@@ -1,5 +1,7 @@
 import {
   paginateListAttachedPolicies,
+  paginateListCertificates,
+  type Certificate,
   paginateListPrincipalThings,
   paginateListTargetsForPolicy,
   paginateListThingGroupsForThing,
@@ -84,6 +86,29 @@ export async function listThingGroups(iot: IoTClient, thingName: string, pageSiz
       groupName !== undefined && groupArn !== undefined ? [{ groupName, groupArn }] : [],
     ),
   );
+}
+
+/**
+ * The account's certificates created within [from, to] (epoch ms), newest first: AWS lists newest
+ * first, so the listing stops at the first page that reaches back before `from` (an emulator that
+ * ignores the order is filtered all the same).
+ */
+export async function listCertificatesCreatedBetween(
+  iot: IoTClient,
+  from: number,
+  to: number,
+  pageSize = MAX_PAGE_SIZE,
+): Promise<Certificate[]> {
+  const created = (c: Certificate) => c.creationDate?.getTime() ?? 0;
+  return awsCall('listing the certificates created in an unsettled window', async () => {
+    const found: Certificate[] = [];
+    for await (const page of paginateListCertificates(paging(iot, pageSize), { ascendingOrder: false })) {
+      const certificates = page.certificates ?? [];
+      found.push(...certificates.filter((c) => created(c) >= from && created(c) <= to));
+      if (certificates.some((c) => created(c) < from)) break;
+    }
+    return found.sort((a, b) => created(b) - created(a));
+  });
 }
 
 /** Every page of a listing, its AWS errors classified as for any other call. */

@@ -7,7 +7,6 @@ import { TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
-import { countTaskEnding } from '../tasks/task-metrics.js';
 import { lineTaskId } from '../tasks/task-key.js';
 import type { LoadedTemplate } from '../templates/loaded-template.js';
 import type { BulkStore, Tally } from './bulk-store.js';
@@ -33,7 +32,7 @@ const STATUS_REFRESH_MS = 1000;
 
 /**
  * Provisions the devices of one chunk, a few at a time, each as an ordinary provisioning task
- * (same engine, checkpoints and compensation as POST /things), and counts each finished device
+ * (same engine, claim and compensation as POST /things), and counts each finished device
  * exactly once in the chunk's tally; then it sends the chunk's successor and, when every device
  * is counted, adds the chunk's tally to the task. With `abandon` (the chunk's message died),
  * devices are not provisioned: what they made is removed and they are counted as failures.
@@ -68,11 +67,13 @@ export async function runChunk(
   const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }) };
 
   let next = 0;
+  let retryAfterSeconds = 0;
   const worker = async () => {
     while (next < lines.length) {
       const item = lines[next++];
       if (item === undefined || !(await isRunning())) return;
-      await provisionLine(task, index, item, { ...runner, template }, options.abandon);
+      const waiting = await provisionLine(task, index, item, { ...runner, template }, options.abandon);
+      if (waiting !== undefined) retryAfterSeconds = Math.max(retryAfterSeconds, waiting);
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
@@ -87,10 +88,11 @@ export async function runChunk(
       await deps.bulkEvents.publishIfEnded(finished);
     }
   } else if (await isRunning(true)) {
-    // A device was busy under another delivery of this chunk: come back and add the chunk up.
+    // A device was busy under another delivery of this chunk, or must wait: come back for it.
     throw new TransientError(
       'BULK_CHUNK_INCOMPLETE',
       `Chunk ${index} of bulk task ${bulkTaskId} is not complete yet`,
+      { retryAfterSeconds },
     );
   } else {
     const stopped = await deps.bulk.get(bulkTaskId);
@@ -119,24 +121,27 @@ function countDevices(deps: ChunkDeps, tally: Tally): void {
   if (tally.failed > 0) deps.metrics.count('bulkDevices', { status: 'FAILED' }, tally.failed);
 }
 
+/**
+ * One device. Most lines are new: the device's task is recorded already claimed by its first
+ * write (runTask's `create`), and is only read when it exists already. A device that cannot finish
+ * now (another delivery of this chunk is on it, or it waits for AWS) is left uncounted, and the
+ * seconds it asks to wait are returned; the other devices go on.
+ */
 async function provisionLine(
   bulk: BulkTask,
   chunkIndex: number,
   item: { line: number; bytes: Uint8Array },
   deps: ChunkDeps & { template: LoadedTemplate },
   abandon: TaskError | undefined,
-): Promise<void> {
+): Promise<number | undefined> {
   const taskId = lineTaskId(bulk.taskId, item.line);
-  // Most lines are new: try to record the device first, and read it only if it exists already.
-  let device = await recordLine(bulk, taskId, item.bytes, deps);
-  if (device.status !== 'SUCCEEDED' && device.status !== 'FAILED') {
-    try {
-      device = await runTask(taskId, deps, { abandon });
-    } catch (e: unknown) {
-      // Another delivery of this chunk is on the device right now; that one counts it.
-      if (e instanceof TaskBusyError) return;
-      throw e;
-    }
+  let device: Task;
+  try {
+    device = await runTask(taskId, deps, { abandon, create: recordLine(bulk, taskId, item.bytes, deps) });
+  } catch (e: unknown) {
+    if (!(e instanceof TransientError)) throw e;
+    if (!(e instanceof TaskBusyError)) deps.logger.warn('device will be retried', { taskId, code: e.code });
+    return e.retryAfterSeconds ?? 0;
   }
   await deps.bulk.countLine(
     bulk.taskId,
@@ -144,15 +149,16 @@ async function provisionLine(
     item.line,
     device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
   );
+  return undefined;
 }
 
-/** A device's task, from its line: PENDING, or FAILED at once when the line itself is unusable. */
-async function recordLine(
+/** A device's task, from its line: to be run, or FAILED at once when the line itself is unusable. */
+function recordLine(
   bulk: BulkTask,
   taskId: string,
   bytes: Uint8Array,
   deps: ChunkDeps & { template: LoadedTemplate },
-): Promise<Task> {
+): Task {
   const parsed = parseLine(bytes);
   const parameters = 'parameters' in parsed ? parsed.parameters : {};
   // The checks POST /things makes, with the same code and message.
@@ -170,15 +176,12 @@ async function recordLine(
     parameters,
     ...(bulk.cdfProvisioningParameters ? { cdfProvisioningParameters: bulk.cdfProvisioningParameters } : {}),
   };
-  const task = newTask(taskId, request, {
+  return newTask(taskId, request, {
     source: 'queue',
     ttlSeconds: deps.ttlSeconds,
     templateVersion: bulk.templateVersion,
     error,
   });
-  const outcome = await deps.tasks.create(task);
-  if (outcome.created && error !== undefined) countTaskEnding(deps.metrics, task);
-  return outcome.created ? task : outcome.existing;
 }
 
 const lineOf = (taskId: string) => taskId.slice(taskId.lastIndexOf(':') + 1);

@@ -40,7 +40,7 @@ export async function deviceResult(device: Task, secrets: SecretBox): Promise<De
     certificateId: checkpoint.certificate?.certificateId ?? null,
     ...(device.status === 'SUCCEEDED'
       ? {
-          certificatePem: device.result?.certificatePem ?? null,
+          certificatePem: checkpoint.certificate?.certificatePem ?? device.result?.certificatePem ?? null,
           privateKey: device.privateKey ? await secrets.open(device.privateKey, device.taskId) : null,
           resourceArns: device.result?.resourceArns ?? {},
         }

@@ -13,13 +13,15 @@ import { TransientError, describeError } from '../errors.js';
 import type { ProvisioningContext } from './context.js';
 
 /**
- * Removes what this task created, newest first, after a permanent failure. Only resources the
- * checkpoint marks `created` are deleted: an existing thing, a shared policy or a certificate the
- * caller registered earlier are only detached. Transient errors propagate (the message comes back
- * and compensation resumes); anything else is reported as left behind rather than hidden.
+ * Removes what this task created, newest first, after a permanent failure: the certificate it
+ * recorded, and what this run made or, where this run did not get that far, what an earlier run
+ * planned to make (and may have made before it stopped). An existing thing, a shared policy
+ * another task made or a certificate the caller registered earlier are only detached. Transient
+ * errors propagate (the message comes back and compensation resumes); anything else is reported
+ * as left behind rather than hidden.
  */
 export async function compensate(ctx: ProvisioningContext): Promise<string[]> {
-  const { thing, certificate, policies } = ctx.checkpoint;
+  const { certificate } = ctx.checkpoint;
   const leftBehind: string[] = [];
   const step = async (what: string, call: () => Promise<unknown>): Promise<void> => {
     try {
@@ -31,6 +33,15 @@ export async function compensate(ctx: ProvisioningContext): Promise<string[]> {
     }
   };
   const certificateArn = certificate?.certificateArn ?? '';
+  const earlier = ctx.earlier.plan;
+  const thing =
+    ctx.checkpoint.thing ??
+    (earlier?.thing === undefined
+      ? undefined
+      : { thingName: earlier.thing.thingName, created: earlier.thing.creates });
+  const reached = new Map(Object.values(ctx.checkpoint.policies).map((p) => [p.policyName, p.created]));
+  const policies = new Map(reached);
+  for (const name of earlier?.policies ?? []) if (!reached.has(name)) policies.set(name, true);
 
   if (thing !== undefined && certificateArn !== '') {
     await step(`detaching the certificate from thing '${thing.thingName}'`, () =>
@@ -39,19 +50,21 @@ export async function compensate(ctx: ProvisioningContext): Promise<string[]> {
       ),
     );
   }
-  for (const policy of Object.values(policies)) {
+  for (const [policyName, created] of policies) {
     if (certificateArn !== '') {
-      await step(`detaching policy '${policy.policyName}'`, () =>
-        ctx.iot.send(new DetachPolicyCommand({ policyName: policy.policyName, target: certificateArn })),
+      await step(`detaching policy '${policyName}'`, () =>
+        ctx.iot.send(new DetachPolicyCommand({ policyName, target: certificateArn })),
       );
     }
-    if (policy.created && !(await policyInUse(ctx, policy.policyName))) {
-      await step(`deleting policy '${policy.policyName}'`, () =>
-        ctx.iot.send(new DeletePolicyCommand({ policyName: policy.policyName })),
+    if (created && !(await policyInUse(ctx, policyName))) {
+      ctx.policies.forget(policyName);
+      await step(`deleting policy '${policyName}'`, () =>
+        ctx.iot.send(new DeletePolicyCommand({ policyName })),
       );
     }
   }
-  if (certificate?.created === true) {
+  // Not registered yet as far as the task knows: the id is the one AWS derives from the DER.
+  if (certificate?.created === true && certificate.certificateId !== '') {
     const certificateId = certificate.certificateId;
     await step(`deactivating certificate '${certificateId}'`, () =>
       ctx.iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' })),

@@ -1,56 +1,70 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
+import type { Envelope } from '../crypto/envelope.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
-import type { Checkpoint, Task } from '../tasks/model.js';
-import type { TaskStore } from '../tasks/task-store.js';
-import type { Envelope } from '../crypto/envelope.js';
+import type { CertificateRecord, Checkpoint, Plan, Task } from '../tasks/model.js';
 import type { ProvisionRequest } from '../tasks/request.js';
+import type { ClaimRecord, Lease, TaskStore } from '../tasks/task-store.js';
+import type { PolicyDirectory } from './policy-directory.js';
 
-export type CheckpointPatch = Parameters<TaskStore['checkpoint']>[3];
+/** What both halves of a run reach AWS and the task's secrets with. */
+export interface ProvisioningClients {
+  iot: IoTClient;
+  /** For the calls that create something and must never be repeated blindly (src/aws/clients.ts). */
+  iotCreate: IoTClient;
+  secrets: SecretBox;
+  logger: Logger;
+  policies: PolicyDirectory;
+  region: string;
+  accountId: () => Promise<string>;
+}
 
 /**
- * What one provisioning run works with. `checkpoint` is the task's record of what exists so far;
- * `save` writes a patch to the task (guarded by this worker's lease) *before* the run moves on,
- * and only then updates the in-memory copy.
+ * What one provisioning run works with once it holds the task's lease. `checkpoint` is what the
+ * task has made or uses so far: the claim's record, then each step's outcome, kept in memory and
+ * written with the result. `earlier` is the task as it was before this run claimed it, which tells
+ * a resource an earlier run of this task made from one somebody else made.
  */
-export interface ProvisioningContext {
+export interface ProvisioningContext extends ProvisioningClients {
   taskId: string;
   request: ProvisionRequest;
   /** The template version the task was accepted with; undefined: the latest. */
   templateVersion: string | undefined;
-  iot: IoTClient;
-  secrets: SecretBox;
-  logger: Logger;
   checkpoint: Checkpoint;
   privateKey: Envelope | undefined;
-  save(patch: CheckpointPatch): Promise<void>;
+  plan: Plan;
+  earlier: { plan: Plan | undefined; certificate: CertificateRecord | undefined };
+  /** Writes what must not be lost before the next AWS call (a rare extra write), renewing the lease. */
+  record(patch: ClaimRecord): Promise<void>;
+  /** Renews the lease when less than a third of it is left: a long run keeps it, a short one writes nothing. */
+  keepLease(): Promise<void>;
 }
 
-/**
- * The context for running `task` under `owner`'s lease: a private copy of its checkpoint, and a
- * `save` that writes each patch to the task (failing once the lease is lost) before applying it
- * to that copy.
- */
+/** The context for running `claimed` under `lease`, `before` being the task as seen before the claim. */
 export function leasedContext(
-  deps: { tasks: TaskStore; iot: IoTClient; secrets: SecretBox; logger: Logger; leaseSeconds: number },
-  task: Pick<Task, 'taskId' | 'request' | 'templateVersion' | 'checkpoint' | 'privateKey'>,
-  owner: string,
+  deps: ProvisioningClients & { tasks: TaskStore },
+  claimed: Task,
+  before: Pick<Task, 'plan' | 'checkpoint'> | undefined,
+  lease: Lease,
 ): ProvisioningContext {
+  let leaseUntil = claimed.leaseUntil ?? 0;
   const ctx: ProvisioningContext = {
-    taskId: task.taskId,
-    request: task.request,
-    templateVersion: task.templateVersion,
-    iot: deps.iot,
-    secrets: deps.secrets,
-    logger: deps.logger,
-    checkpoint: { ...task.checkpoint, policies: { ...task.checkpoint.policies } },
-    privateKey: task.privateKey,
-    async save(patch) {
-      await deps.tasks.checkpoint(task.taskId, owner, deps.leaseSeconds, patch);
+    ...deps,
+    taskId: claimed.taskId,
+    request: claimed.request,
+    templateVersion: claimed.templateVersion,
+    checkpoint: { ...claimed.checkpoint, policies: { ...claimed.checkpoint.policies } },
+    privateKey: claimed.privateKey,
+    plan: claimed.plan ?? { policies: [] },
+    earlier: { plan: before?.plan, certificate: before?.checkpoint.certificate },
+    async record(patch) {
+      leaseUntil = await deps.tasks.record(claimed.taskId, lease, patch);
       if (patch.certificate) ctx.checkpoint.certificate = patch.certificate;
-      if (patch.thing) ctx.checkpoint.thing = patch.thing;
-      if (patch.policy) ctx.checkpoint.policies[patch.policy.logicalId] = patch.policy.value;
+      if (patch.plan) ctx.plan = patch.plan;
       if (patch.privateKey) ctx.privateKey = patch.privateKey;
+    },
+    async keepLease() {
+      if (Date.now() > leaseUntil - (lease.seconds * 1000) / 3) await ctx.record({});
     },
   };
   return ctx;

@@ -7,6 +7,7 @@ import type { Admission } from './admission.js';
 import type { EventPublisher } from './completion-events.js';
 import { isClientTag } from './client-tag.js';
 import { ClientTagError } from './errors.js';
+import type { Task } from './model.js';
 import { newTask } from './new-task.js';
 import { UpstreamRequest } from './request-message.js';
 import { TaskId, type ProvisionRequest } from './request.js';
@@ -27,12 +28,13 @@ export interface UpstreamDeps {
 
 /**
  * What became of a request an upstream system published straight to the requests queue:
- * `accepted` (its task is recorded, or was by an earlier delivery: run it), `refused` (recorded
- * FAILED with the reason, its completion event sent), or `conflict` (its task id belongs to a
- * different request: nothing recorded, the message is for a person).
+ * `accepted` (its task, to be recorded already claimed by the worker that runs it, or found
+ * recorded by an earlier delivery), `refused` (recorded FAILED with the reason, its completion
+ * event sent), or `conflict` (its task id belongs to a different request: nothing recorded, the
+ * message is for a person).
  */
 export type UpstreamOutcome =
-  | { kind: 'accepted'; taskId: string }
+  | { kind: 'accepted'; task: Task }
   | { kind: 'refused'; taskId: string }
   | { kind: 'conflict'; taskId: string; reason: string };
 
@@ -77,17 +79,21 @@ export async function acceptUpstreamRequest(
     templateVersion,
     error: failure && { code: failure.code, message: failure.message, kind: failure.kind },
   });
+  if (failure === undefined) return { kind: 'accepted', task };
   const outcome = await deps.tasks.create(task);
   if (!outcome.created && outcome.existing.requestHash !== task.requestHash) {
-    return { kind: 'conflict', taskId, reason: `Task id '${taskId}' is already used by a different request` };
+    return { kind: 'conflict', taskId, reason: conflictReason(taskId) };
   }
-  if (failure === undefined) return { kind: 'accepted', taskId };
   deps.logger.warn('upstream request refused', { taskId, code: failure.code, error: failure.message });
   if (outcome.created) countTaskEnding(deps.metrics, task, { template: '(unchecked)' });
   // A redelivered message publishes again: the delivery that recorded the task may have died first.
   await deps.events.publish(outcome.created ? task : outcome.existing);
   return { kind: 'refused', taskId };
 }
+
+/** Why a message whose task id belongs to another request is left for a person. */
+export const conflictReason = (taskId: string) =>
+  `Task id '${taskId}' is already used by a different request`;
 
 /** The task id of an upstream message: its own `taskId` if it has a usable one, else the SQS message id. */
 export function upstreamTaskId(body: Record<string, unknown>, messageId: string): string {

@@ -10,20 +10,51 @@ export interface CreatedResource {
   created: boolean;
 }
 
-/** What the task has made so far; written before the next step so a redelivery resumes here. */
+/**
+ * The device certificate. Recorded by the claim write when a mode makes it before the claim (with
+ * `certificateArn` empty until it is registered); the rest of the checkpoint is written with the
+ * result. The public key is not stored: it is read from the certificate when a caller asks.
+ */
+export type CertificateRecord = CreatedResource & {
+  certificateId: string;
+  certificateArn: string;
+  certificatePem: string;
+};
+
+/** What the task made or used, as far as it got. */
 export interface Checkpoint {
-  certificate?: CreatedResource & {
-    certificateId: string;
-    certificateArn: string;
-    certificatePem: string;
-    publicKey?: string;
-  };
+  certificate?: CertificateRecord;
   thing?: CreatedResource & { thingName: string; thingArn: string };
   policies: Record<string, CreatedResource & { policyName: string; policyArn: string }>;
 }
 
+/**
+ * What a run will create, recorded with the claim before it creates anything, so that a later
+ * delivery (or compensation) knows which of the resources it finds are this task's own: AWS finds
+ * a thing or a policy again by its name, but cannot say who made it.
+ */
+export interface Plan {
+  /** The thing, and whether this task creates it (it did not exist when the task looked). */
+  thing?: { thingName: string; creates: boolean };
+  /** Policies with a document that this task creates unless another task already has. */
+  policies: string[];
+}
+
+/**
+ * A call that may have created a certificate AWS cannot find again (CreateKeysAndCertificate,
+ * CreateCertificateFromCsr) and whose outcome is unknown: it timed out or its connection broke,
+ * or the worker making it died. Epoch milliseconds, by this service's clock.
+ */
+export interface CreateWindow {
+  from: number;
+  to: number;
+  call: string;
+}
+
 export interface ProvisionResult {
+  /** Written by versions that stored the certificate twice; now it is in `checkpoint.certificate`. */
   certificatePem?: string;
+  /** Written by versions that stored it; now it is read from the certificate. */
   publicKey?: string;
   /** ARNs under the template's own logical names plus CDF's `thing`, `certificate`, `policyLogicalName`. */
   resourceArns: Record<string, string>;
@@ -50,18 +81,18 @@ export interface Task {
   createdAt: string;
   updatedAt: string;
   attempts: number;
+  /** Epoch ms of the latest claim: no run since could have created anything before it. */
+  claimedAt?: number;
   checkpoint: Checkpoint;
+  plan?: Plan;
+  /** Ambiguous certificate creates whose unowned certificates are still to be removed. */
+  unsettled?: CreateWindow[];
   leaseOwner?: string;
   leaseUntil?: number;
   result?: ProvisionResult;
   /** The device private key the service made, encrypted with the task id as associated data. */
   privateKey?: Envelope;
   error?: TaskError;
-  /**
-   * Written false by the writes that end a task. A device task keeps no record of its event going
-   * out: a redelivered message of a finished task publishes again (completion-events.ts).
-   */
-  eventPublished?: boolean;
   /** Epoch seconds: DynamoDB TTL removes the task, and the key with it, after this. */
   expiresAt: number;
 }

@@ -29,7 +29,7 @@ export function newTask(
     updatedAt: at,
     attempts: 0,
     checkpoint: { policies: {} },
-    ...(options.error ? { error: options.error, eventPublished: false } : {}),
+    ...(options.error ? { error: options.error } : {}),
     expiresAt: Math.floor(now / 1000) + options.ttlSeconds,
   };
 }

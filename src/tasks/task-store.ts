@@ -1,15 +1,30 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Envelope } from '../crypto/envelope.js';
 import { LeaseLostError, TaskNotFoundError } from './errors.js';
-import type { Checkpoint, ProvisionResult, Task, TaskError } from './model.js';
+import type {
+  CertificateRecord,
+  Checkpoint,
+  CreateWindow,
+  Plan,
+  ProvisionResult,
+  Task,
+  TaskError,
+} from './model.js';
 import { taskKey, withoutKey } from './task-key.js';
 import { ExpressionBuilder, type UpdateParts } from './update-expression.js';
 
 /**
  * Provisioning tasks in the service's one DynamoDB table. Every status change is a conditional
- * write, so concurrent workers and redelivered messages can race without corrupting a task:
- * a worker may only write while it holds the task's lease.
+ * write, so concurrent workers and redelivered messages can race without corrupting a task: a
+ * worker may only write while it holds the task's lease. A write whose condition fails answers
+ * with the item as it is (`ReturnValuesOnConditionCheckFailure`), so no read follows it.
+ *
+ * A device costs three writes: the task recorded (the API) or created already claimed (a queue
+ * message, a bulk line), the claim with everything that must be durable before the next AWS call,
+ * and the result. Other writes happen only on rare paths (a lease about to run out, an ACM PCA
+ * certificate issued, an ambiguous create, a failure).
  */
 export type ClaimOutcome =
   | { kind: 'claimed'; task: Task }
@@ -17,7 +32,24 @@ export type ClaimOutcome =
   | { kind: 'busy'; task: Task }
   | { kind: 'missing' };
 
+/** What the claim write records besides the lease: whatever must be durable before the run goes on. */
+export interface ClaimRecord {
+  plan?: Plan;
+  certificate?: CertificateRecord;
+  privateKey?: Envelope;
+}
+
+export interface Lease {
+  owner: string;
+  seconds: number;
+}
+
+type Guard = { condition: string; names?: Record<string, string>; values?: Record<string, unknown> };
+type Written = { ok: true; task: Task } | { ok: false; current: Task | undefined };
+
 const key = taskKey;
+const CLAIMABLE =
+  '(#status = :pending OR (#status = :running AND (attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)))';
 
 export class TaskStore {
   constructor(
@@ -27,22 +59,11 @@ export class TaskStore {
 
   /** Inserts the task unless one with that id exists; then returns the existing one instead. */
   async create(task: Task): Promise<{ created: true } | { created: false; existing: Task }> {
-    try {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key(task.taskId), ...task },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { created: true };
-    } catch (e: unknown) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const existing = await this.get(task.taskId);
-      // Expired by TTL between the two calls: vanishingly rare, and a retry resolves it.
-      if (existing === undefined) throw e;
-      return { created: false, existing };
-    }
+    const out = await this.put(task, 'attribute_not_exists(pk)');
+    if (out.ok) return { created: true };
+    // Expired by TTL between the two: vanishingly rare, and a retry resolves it.
+    if (out.current === undefined) throw new TaskNotFoundError(task.taskId);
+    return { created: false, existing: out.current };
   }
 
   async get(taskId: string): Promise<Task | undefined> {
@@ -58,57 +79,80 @@ export class TaskStore {
     return task;
   }
 
-  /** Takes the task's lease: a PENDING task, or a RUNNING one whose worker stopped renewing it. */
-  async claim(taskId: string, owner: string, leaseSeconds: number, now = Date.now()): Promise<ClaimOutcome> {
-    const updated = await this.update(
-      taskId,
+  /**
+   * Records a new task already claimed by `lease` (a queue message, a bulk line): one conditional
+   * write where creating it and then claiming it would be two.
+   */
+  async claimNew(task: Task, lease: Lease, record: ClaimRecord, now = Date.now()): Promise<ClaimOutcome> {
+    const claimed: Task = {
+      ...task,
+      status: 'RUNNING',
+      attempts: 1,
+      claimedAt: now,
+      leaseOwner: lease.owner,
+      leaseUntil: now + lease.seconds * 1000,
+      updatedAt: iso(now),
+      ...(record.plan ? { plan: record.plan } : {}),
+      ...(record.privateKey ? { privateKey: record.privateKey } : {}),
+      checkpoint: record.certificate
+        ? { ...task.checkpoint, certificate: record.certificate }
+        : task.checkpoint,
+    };
+    const out = await this.put(claimed, 'attribute_not_exists(pk)');
+    return out.ok ? { kind: 'claimed', task: claimed } : this.lost(out.current, lease);
+  }
+
+  /**
+   * Takes the lease of the task as `seen` (PENDING, or RUNNING with a lease that ran out) with
+   * whatever its run made before the claim: `attempts` must still be what was seen, so a worker
+   * that prepared from an older state of the task never claims it.
+   */
+  async claim(seen: Task, lease: Lease, record: ClaimRecord, now = Date.now()): Promise<ClaimOutcome> {
+    const set: Record<string, unknown> = {
+      status: 'RUNNING',
+      leaseOwner: lease.owner,
+      leaseUntil: now + lease.seconds * 1000,
+      claimedAt: now,
+      updatedAt: iso(now),
+    };
+    if (record.plan) set.plan = record.plan;
+    if (record.certificate) set['checkpoint.certificate'] = record.certificate;
+    if (record.privateKey) set.privateKey = record.privateKey;
+    const out = await this.update(
+      seen.taskId,
+      { set, add: { attempts: 1 } },
       {
-        set: {
-          status: 'RUNNING',
-          leaseOwner: owner,
-          leaseUntil: now + leaseSeconds * 1000,
-          updatedAt: iso(now),
-        },
-        add: { attempts: 1 },
-      },
-      {
-        condition:
-          'attribute_exists(pk) AND (#status = :pending OR (#status = :running AND #leaseUntil < :now))',
-        names: { '#status': 'status', '#leaseUntil': 'leaseUntil' },
-        values: { ':pending': 'PENDING', ':running': 'RUNNING', ':now': now },
+        condition: `${CLAIMABLE} AND #attempts = :seen`,
+        names: { '#status': 'status', '#leaseUntil': 'leaseUntil', '#attempts': 'attempts' },
+        values: { ':pending': 'PENDING', ':running': 'RUNNING', ':now': now, ':seen': seen.attempts },
       },
     );
-    if (updated !== undefined) return { kind: 'claimed', task: updated };
-    const task = await this.get(taskId);
-    if (task === undefined) return { kind: 'missing' };
-    if (task.status === 'SUCCEEDED' || task.status === 'FAILED') return { kind: 'finished', task };
-    return { kind: 'busy', task };
+    return out.ok ? { kind: 'claimed', task: out.task } : this.lost(out.current, lease);
   }
 
-  /** Records one created resource (and renews the lease) before the next step may start. */
-  async checkpoint(
+  /** Writes what a run must not lose before its next AWS call (rare: see the class comment). */
+  async record(taskId: string, lease: Lease, patch: ClaimRecord, now = Date.now()): Promise<number> {
+    const leaseUntil = now + lease.seconds * 1000;
+    const set: Record<string, unknown> = { leaseUntil, updatedAt: iso(now) };
+    if (patch.plan) set.plan = patch.plan;
+    if (patch.certificate) set['checkpoint.certificate'] = patch.certificate;
+    if (patch.privateKey) set.privateKey = patch.privateKey;
+    await this.updateAsOwner(taskId, lease.owner, { set });
+    return leaseUntil;
+  }
+
+  async succeed(
     taskId: string,
     owner: string,
-    leaseSeconds: number,
-    patch: {
-      certificate?: Checkpoint['certificate'];
-      thing?: Checkpoint['thing'];
-      policy?: { logicalId: string; value: Checkpoint['policies'][string] };
-      privateKey?: Envelope;
-    },
-  ): Promise<void> {
-    const now = Date.now();
-    const set: Record<string, unknown> = { leaseUntil: now + leaseSeconds * 1000, updatedAt: iso(now) };
-    if (patch.certificate) set['checkpoint.certificate'] = patch.certificate;
-    if (patch.thing) set['checkpoint.thing'] = patch.thing;
-    if (patch.policy) set[`checkpoint.policies.${patch.policy.logicalId}`] = patch.policy.value;
-    if (patch.privateKey) set.privateKey = patch.privateKey;
-    await this.updateAsOwner(taskId, owner, { set });
-  }
-
-  async succeed(taskId: string, owner: string, result: ProvisionResult): Promise<Task> {
+    outcome: { checkpoint: Checkpoint; result: ProvisionResult },
+  ): Promise<Task> {
     return this.updateAsOwner(taskId, owner, {
-      set: { status: 'SUCCEEDED', result, eventPublished: false, updatedAt: iso(Date.now()) },
+      set: {
+        status: 'SUCCEEDED',
+        checkpoint: outcome.checkpoint,
+        result: outcome.result,
+        updatedAt: iso(Date.now()),
+      },
       remove: ['leaseOwner', 'leaseUntil'],
     });
   }
@@ -118,27 +162,25 @@ export class TaskStore {
     await this.updateAsOwner(taskId, owner, { set: { error, updatedAt: iso(Date.now()) } });
   }
 
-  async fail(taskId: string, owner: string, error: TaskError): Promise<Task> {
+  async fail(taskId: string, owner: string, error: TaskError, checkpoint: Checkpoint): Promise<Task> {
     return this.updateAsOwner(taskId, owner, {
-      set: { status: 'FAILED', error, eventPublished: false, updatedAt: iso(Date.now()) },
+      set: { status: 'FAILED', error, checkpoint, updatedAt: iso(Date.now()) },
       remove: ['leaseOwner', 'leaseUntil', 'privateKey'],
     });
   }
 
   /** Fails a task that no worker has started (it could not be enqueued, or its message died). */
   async failUnstarted(taskId: string, error: TaskError): Promise<Task | undefined> {
-    return this.update(
+    const out = await this.update(
       taskId,
-      {
-        set: { status: 'FAILED', error, eventPublished: false, updatedAt: iso(Date.now()) },
-        remove: ['leaseOwner', 'leaseUntil'],
-      },
+      { set: { status: 'FAILED', error, updatedAt: iso(Date.now()) }, remove: ['leaseOwner', 'leaseUntil'] },
       {
         condition: '#status IN (:pending, :running)',
         names: { '#status': 'status' },
         values: { ':pending': 'PENDING', ':running': 'RUNNING' },
       },
     );
+    return out.ok ? out.task : undefined;
   }
 
   /** Gives the lease back after a transient error so the redelivered message can start at once. */
@@ -154,43 +196,121 @@ export class TaskStore {
     );
   }
 
+  /**
+   * Adds the window of an ambiguous create, whoever holds the lease: the window must not be lost
+   * even when this worker lost (or never held) the task.
+   */
+  async recordWindow(taskId: string, window: CreateWindow): Promise<void> {
+    const out = await this.write(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(taskId),
+        UpdateExpression: 'SET #unsettled = list_append(if_not_exists(#unsettled, :none), :window)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#unsettled': 'unsettled' },
+        ExpressionAttributeValues: { ':none': [], ':window': [window] },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    if (!out.ok) throw new TaskNotFoundError(taskId);
+  }
+
+  /** Drops the first `count` windows once they are reconciled; false if they changed meanwhile. */
+  async settleWindows(taskId: string, count: number): Promise<Task | undefined> {
+    const out = await this.update(
+      taskId,
+      { remove: ['unsettled'] },
+      {
+        condition: 'size(#unsettled) = :count',
+        names: { '#unsettled': 'unsettled' },
+        values: { ':count': count },
+      },
+    );
+    return out.ok ? out.task : undefined;
+  }
+
+  /** A claim that did not happen: why, from the item as the failed write found it. */
+  private lost(current: Task | undefined, lease: Lease): ClaimOutcome {
+    if (current === undefined) return { kind: 'missing' };
+    // The write went through and only its answer was lost: the SDK's retry then found our own claim.
+    if (current.leaseOwner === lease.owner) return { kind: 'claimed', task: current };
+    if (current.status === 'SUCCEEDED' || current.status === 'FAILED')
+      return { kind: 'finished', task: current };
+    return { kind: 'busy', task: current };
+  }
+
   private async updateAsOwner(taskId: string, owner: string, parts: UpdateParts): Promise<Task> {
-    const task = await this.update(taskId, parts, {
+    const out = await this.update(taskId, parts, {
       condition: '#status = :running AND #leaseOwner = :owner',
       names: { '#status': 'status', '#leaseOwner': 'leaseOwner' },
       values: { ':running': 'RUNNING', ':owner': owner },
     });
-    if (task === undefined) throw new LeaseLostError(taskId);
-    return task;
+    if (!out.ok) throw new LeaseLostError(taskId);
+    return out.task;
   }
 
-  /** A conditional update; undefined when the condition did not hold. */
-  private async update(
-    taskId: string,
-    parts: UpdateParts,
-    guard: { condition: string; names?: Record<string, string>; values?: Record<string, unknown> },
-  ): Promise<Task | undefined> {
+  private async put(task: Task, condition: string): Promise<Written> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key(task.taskId), ...task },
+          ConditionExpression: condition,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { ok: true, task };
+    } catch (e: unknown) {
+      return { ok: false, current: conditionFailure(e) };
+    }
+  }
+
+  /** A conditional update answering the new item, or the item as the failed condition found it. */
+  private update(taskId: string, parts: UpdateParts, guard: Guard): Promise<Written> {
     const expr = new ExpressionBuilder();
     const UpdateExpression = expr.update(parts);
     const attributes = expr.attributes();
-    try {
-      const out = await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(taskId),
-          UpdateExpression,
-          ConditionExpression: guard.condition,
-          ExpressionAttributeNames: { ...attributes.ExpressionAttributeNames, ...guard.names },
-          ExpressionAttributeValues: { ...attributes.ExpressionAttributeValues, ...guard.values },
-          ReturnValues: 'ALL_NEW',
+    return this.write(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(taskId),
+        UpdateExpression,
+        ConditionExpression: guard.condition,
+        ExpressionAttributeNames: emptyAsUndefined({
+          ...attributes.ExpressionAttributeNames,
+          ...guard.names,
         }),
-      );
-      return withoutKey(out.Attributes ?? {}) as Task;
+        ExpressionAttributeValues: emptyAsUndefined({
+          ...attributes.ExpressionAttributeValues,
+          ...guard.values,
+        }),
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  }
+
+  private async write(command: UpdateCommand): Promise<Written> {
+    try {
+      const out = await this.dynamo.send(command);
+      return { ok: true, task: withoutKey(out.Attributes ?? {}) as Task };
     } catch (e: unknown) {
-      if (e instanceof ConditionalCheckFailedException) return undefined;
-      throw e;
+      return { ok: false, current: conditionFailure(e) };
     }
   }
 }
+
+/**
+ * The item a failed condition found (lib-dynamodb leaves it marshalled), or undefined when there
+ * was none; anything but a failed condition is rethrown.
+ */
+function conditionFailure(e: unknown): Task | undefined {
+  if (!(e instanceof ConditionalCheckFailedException)) throw e;
+  return e.Item === undefined ? undefined : (withoutKey(unmarshall(e.Item)) as Task);
+}
+
+const emptyAsUndefined = <T extends object>(o: T): T | undefined =>
+  Object.keys(o).length > 0 ? o : undefined;
 
 const iso = (ms: number) => new Date(ms).toISOString();

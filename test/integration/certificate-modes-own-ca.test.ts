@@ -9,10 +9,8 @@ import {
   readCertificate,
 } from '../../src/certificates/index.js';
 import { caKeyParameterName } from '../../src/provisioning/ca/ca-key-presence.js';
-import { createDeviceCertificateRun } from '../../src/provisioning/certificate-modes/create-device-certificate/run.js';
 import {
   caPemOf,
-  caStoreOf,
   certificateArnOf,
   certificatesOfCa,
   certificateTemplate,
@@ -21,7 +19,7 @@ import {
   makeCa,
   noSealedKey,
 } from '../support/certificate-modes.js';
-import { crashDuring } from '../support/crashed-worker.js';
+import { dieDuring } from '../support/crashed-worker.js';
 import { provisionNow } from '../support/http.js';
 import { certificateStatus, principalsOf, thingExists } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
@@ -318,39 +316,21 @@ describe('createDeviceCertificate in the worker', () => {
     parameters: { ThingName: thingName },
     cdfProvisioningParameters: { caId: cas.ecCaId, certInfo: { country: 'US', commonName: thingName } },
   });
-  // A mode run of the test's own, on the same clients, so the dead worker signs like the real one.
-  const run = () =>
-    createDeviceCertificateRun({ cas: caStoreOf(env.stack), config: { deviceCertificateDays: 90 } });
-
   it.each([
-    [
-      'after making the certificate and key, before registering it',
-      'after',
-      (p: { certificate?: { certificateArn: string } }) => p.certificate?.certificateArn === '',
-    ],
-    [
-      'after registering, before recording that',
-      'before',
-      (p: { certificate?: { certificateArn: string } }) => (p.certificate?.certificateArn ?? '') !== '',
-    ],
-  ] as const)('a worker that died %s is resumed: one certificate, the same key', async (_, when, patch) => {
+    ['after making the certificate and key, before registering it', 'before'],
+    ['after registering, before recording that', 'after'],
+  ] as const)('a worker that died %s is resumed: one certificate, the same key', async (_, when) => {
     const thingName = unique('own-ca-redelivered');
     const body = request(thingName);
     const taskId = await recordTask(env.stack, body);
     const before = (await certificatesOfCa(env.stack.clients.iot, cas.ecCaId)).length;
-    const dead = await crashDuring(
-      env.stack,
-      taskId,
-      body,
-      (ctx) => run()(ctx, { createDeviceCertificate: true }),
-      { when, patch },
-    );
+    const dead = await dieDuring(env.stack, taskId, { operation: 'RegisterCertificate', when });
     const made = dead.checkpoint.certificate;
     expect(made?.certificatePem).toContain('BEGIN CERTIFICATE');
 
     const task = await deliverTask(env.stack, taskId);
     expect(task.status).toBe('SUCCEEDED');
-    expect(task.result?.certificatePem).toBe(made?.certificatePem);
+    expect(task.checkpoint.certificate?.certificatePem).toBe(made?.certificatePem);
     expect(task.privateKey).toEqual(dead.privateKey);
     const key = await env.stack.services.secrets.open(
       task.privateKey ?? dead.privateKey ?? noSealedKey(),

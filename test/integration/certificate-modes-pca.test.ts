@@ -6,8 +6,6 @@ import { privateKeyMatchesCertificate, readCertificate } from '../../src/certifi
 import { IotCaCertificates } from '../../src/provisioning/ca/ca-certificates.js';
 import { acmPcaRun } from '../../src/provisioning/certificate-modes/acm-pca/run.js';
 import { PcaDirectory } from '../../src/provisioning/ca/pca-directory.js';
-import type { CdfBlock } from '../../src/templates/cdf-block.js';
-import type { CheckpointPatch } from '../../src/provisioning/context.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
 import {
   certificateArnOf,
@@ -17,7 +15,7 @@ import {
   noSealedKey,
   SEED_CSR,
 } from '../support/certificate-modes.js';
-import { crashDuring } from '../support/crashed-worker.js';
+import { dieDuring, type DeathPoint, type Dying } from '../support/crashed-worker.js';
 import { provisionNow } from '../support/http.js';
 import { principalsOf, thingExists } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
@@ -235,38 +233,32 @@ describe('ACM PCA in the worker', () => {
       certInfo: { country: 'US', commonName: thingName },
     },
   });
-  const cdf: CdfBlock = { acmpca: { mode: 'REGISTER_WITH_CA' } };
-  const run = () =>
-    acmPcaRun({
-      acmpca: env.stack.clients.acmpca,
-      pcas: new PcaDirectory(env.stack.clients.acmpca, 0),
-      cas: new IotCaCertificates(env.stack.clients.iot, 0),
-      config: env.stack.config.certificates,
-    });
-  const issuedArnOf = (p: CheckpointPatch) =>
-    (p.certificate as { pcaCertificateArn?: string } | undefined)?.pcaCertificateArn;
+  // The mode's run on an ACM PCA client that dies with the worker.
+  const runs = (dying: Dying) => ({
+    runs: {
+      ...env.stack.services.runs,
+      acmpca: acmPcaRun({
+        acmpca: dying(env.stack.clients.acmpca),
+        pcas: new PcaDirectory(env.stack.clients.acmpca, 0),
+        cas: new IotCaCertificates(env.stack.clients.iot, 0),
+        config: env.stack.config.certificates,
+      }),
+    },
+  });
 
-  it.each<[string, 'before' | 'after', (p: CheckpointPatch) => boolean]>([
-    ['after sealing its key, before asking PCA', 'after', (p) => p.privateKey !== undefined],
+  it.each<[string, DeathPoint]>([
+    ['after sealing its key, before asking PCA', { operation: 'IssueCertificate', when: 'before' }],
     [
       'after PCA issued the certificate and its ARN was recorded',
-      'after',
-      (p) => issuedArnOf(p) !== undefined,
+      { operation: 'GetCertificate', when: 'before' },
     ],
-    [
-      'after registering, before recording that',
-      'before',
-      (p) => (p.certificate?.certificateArn ?? '') !== '',
-    ],
-  ])('a worker that died %s is resumed: one certificate, matching the key', async (_, when, patch) => {
+    ['after registering, before recording that', { operation: 'RegisterCertificate', when: 'after' }],
+  ])('a worker that died %s is resumed: one certificate, matching the key', async (_, at) => {
     const thingName = unique('pca-redelivered');
     const request = body(thingName);
     const taskId = await recordTask(env.stack, request);
     const before = (await certificatesOfCa(env.stack.clients.iot, pcaIotCaId())).length;
-    const dead = await crashDuring(env.stack, taskId, request, (ctx) => run()(ctx, cdf), {
-      when,
-      patch,
-    });
+    const dead = await dieDuring(env.stack, taskId, at, runs);
 
     const task = await deliverTask(env.stack, taskId);
     expect(task.status).toBe('SUCCEEDED');
@@ -275,14 +267,15 @@ describe('ACM PCA in the worker', () => {
       task.privateKey ?? dead.privateKey ?? noSealedKey(),
       taskId,
     );
-    const certificatePem = task.result?.certificatePem ?? '';
+    const certificatePem = task.checkpoint.certificate?.certificatePem ?? '';
     expect(privateKeyMatchesCertificate(key, certificatePem)).toBe(true);
     expect(await certificatesOfCa(env.stack.clients.iot, pcaIotCaId())).toHaveLength(before + 1);
     expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([
       task.checkpoint.certificate?.certificateArn,
     ]);
     // Once PCA had issued it, that is the certificate the device gets.
-    const issuedArn = issuedArnOf({ certificate: dead.checkpoint.certificate });
+    const issuedArn = (dead.checkpoint.certificate as { pcaCertificateArn?: string } | undefined)
+      ?.pcaCertificateArn;
     if (issuedArn !== undefined) {
       const issued = await env.stack.clients.acmpca.send(
         new GetCertificateCommand({ CertificateAuthorityArn: cas.pcaArn, CertificateArn: issuedArn }),

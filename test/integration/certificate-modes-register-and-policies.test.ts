@@ -6,9 +6,6 @@ import {
   ListPoliciesCommand,
   RegisterCertificateWithoutCACommand,
 } from '@aws-sdk/client-iot';
-import { registerWithoutCaRun } from '../../src/provisioning/certificate-modes/register-without-ca/run.js';
-import { provision } from '../../src/provisioning/provision.js';
-import type { CheckpointPatch, ProvisioningContext } from '../../src/provisioning/context.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
 import {
   certificateArnOf,
@@ -17,7 +14,7 @@ import {
   inIot,
   SEED_CERTIFICATE,
 } from '../support/certificate-modes.js';
-import { crashDuring } from '../support/crashed-worker.js';
+import { dieDuring } from '../support/crashed-worker.js';
 import { provisionNow } from '../support/http.js';
 import { certificateStatus, policyExists, principalsOf, thingExists } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
@@ -55,14 +52,10 @@ async function awsCertificateTemplate(prefix: string, cdf: Record<string, unknow
   return templateId;
 }
 
-/** Records the task and plays a worker that died just before recording what `patch` matches. */
-async function diedBefore(
-  body: ProvisionRequest,
-  work: (ctx: ProvisioningContext) => Promise<unknown>,
-  patch: (p: CheckpointPatch) => boolean,
-): Promise<string> {
+/** Records the task and plays a worker that died right after `operation` answered. */
+async function diedAfter(body: ProvisionRequest, operation: string): Promise<string> {
   const taskId = await recordTask(env.stack, body);
-  await crashDuring(env.stack, taskId, body, work, { when: 'before', patch });
+  await dieDuring(env.stack, taskId, { operation, when: 'after' });
   return taskId;
 }
 
@@ -136,14 +129,10 @@ describe('registerDeviceCertificateWithoutCA', () => {
       parameters: { ThingName: thingName },
       cdfProvisioningParameters: { certificatePem },
     };
-    const taskId = await diedBefore(
-      body,
-      (ctx) => registerWithoutCaRun(ctx, {}),
-      (p) => (p.certificate?.certificateArn ?? '') !== '',
-    );
+    const taskId = await diedAfter(body, 'RegisterCertificateWithoutCA');
     const task = await deliverTask(env.stack, taskId);
     expect(task.status).toBe('SUCCEEDED');
-    // Registered by this task (its intent was recorded first), so compensation would remove it.
+    // Registered by this task (its claim recorded the intent), so compensation would remove it.
     expect(task.checkpoint.certificate?.created).toBe(true);
     expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([
       task.checkpoint.certificate?.certificateArn,
@@ -244,16 +233,12 @@ describe('attachAdditionalPolicies and clientIdMustMatchThingName', () => {
     });
     const thingName = unique('policies-redelivered');
     const body = { provisioningTemplateId: templateId, parameters: { ThingName: thingName } };
-    const taskId = await diedBefore(
-      body,
-      (ctx) => provision(ctx, env.stack.services),
-      (p) => p.policy?.logicalId === `cdf:${created}` && p.policy.value.policyArn !== '',
-    );
+    const taskId = await diedAfter(body, 'CreatePolicy');
     expect(await policyExists(env.stack.clients.iot, created)).toBe(true);
 
     const task = await deliverTask(env.stack, taskId);
     expect(task.status).toBe('SUCCEEDED');
-    // Created by this task (its intent was recorded first), so compensation would remove it.
+    // Created by this task (its claim planned it), so compensation would remove it.
     expect(task.checkpoint.policies[`cdf:${created}`]).toMatchObject({ created: true, policyName: created });
     const named = (
       (await env.stack.clients.iot.send(new ListPoliciesCommand({ pageSize: 250 }))).policies ?? []

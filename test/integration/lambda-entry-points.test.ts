@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeBundles } from '../../infra/deploy/bundles.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
-import { recordTask } from '../support/tasks.js';
+import { claimAs, recordTask } from '../support/tasks.js';
 
 /**
  * The deployed Lambda bundles (built here exactly as `npm run package` builds them), invoked with
@@ -312,7 +312,7 @@ describe('SQS events', () => {
     const ok = await Promise.all(['lambda-batch-1', 'lambda-batch-2', 'lambda-batch-3'].map(recordFor));
     // Held by another, live worker: the handler must give these back to the queue.
     const busy = await Promise.all(['lambda-busy-1', 'lambda-busy-2'].map(recordFor));
-    for (const id of busy) await stack.services.tasks.claim(id, 'another-live-worker', 300);
+    for (const id of busy) await claimAs(stack, id, 'another-live-worker', 300);
     const queueUrl = stack.services.queueUrls.requests;
     for (const id of [...ok, ...busy]) {
       await stack.clients.sqs.send(
@@ -348,8 +348,13 @@ describe('SQS events', () => {
   });
 
   it('the dead-letter handler fails a task whose message died, and keeps a message the worker set aside', async () => {
-    const died = await recordFor('lambda-died-1');
-    await stack.services.tasks.claim(died, 'crashed-worker', 0);
+    // A template that makes no certificate AWS cannot find again: nothing to wait for before failing
+    // it (redelivery-and-compensation.test.ts covers the wait).
+    const died = await recordTask(stack, {
+      provisioningTemplateId: 'add-thing-to-group',
+      parameters: { ThingName: 'lambda-died-1' },
+    });
+    await claimAs(stack, died, 'crashed-worker', 0);
     const dlq = stack.services.queueUrls.requestsDlq;
     await stack.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify({ taskId: died }) }),

@@ -116,12 +116,17 @@ describe('unusable messages', () => {
   });
 
   it('a message that died in the DLQ fails its task and removes what the task had made', async () => {
-    const taskId = await recordFor('aws-certificate', 'died-1');
-    await env.stack.services.tasks.claim(taskId, 'crashed-worker', 0);
+    const request = { provisioningTemplateId: 'aws-certificate', parameters: { ThingName: 'died-1' } };
+    const taskId = await recordTask(env.stack, request);
+    const made = await crashAfterCertificate(env.stack, taskId, request, 0);
     expect(await handleDeadLetter(inboundMessage({ taskId }), env.stack.services)).toBe('done');
     const task = await env.stack.services.tasks.require(taskId);
     expect(task).toMatchObject({ status: 'FAILED', error: { code: 'MESSAGE_DEAD_LETTERED' } });
+    expect(task.privateKey).toBeUndefined();
     expect(await thingExists(env.stack.clients.iot, 'died-1')).toBe(false);
+    await expect(
+      env.stack.clients.iot.send(new DescribeCertificateCommand({ certificateId: made.certificateId })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('a message set aside for a person is held out of the handler’s way for hours, not seconds', async () => {

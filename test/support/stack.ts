@@ -35,7 +35,12 @@ export interface TestStack {
   resultsQueueUrl(): Promise<string>;
   logs(): string;
   startApi(): Promise<RunningServer>;
-  startWorkers(): RunningWorkers;
+  /**
+   * The queue consumers. They poll for 1 s unless told otherwise: a test that stops its workers
+   * and soon sends a message for new ones would otherwise lose it for the visibility timeout to
+   * the stopped workers' last 20 s poll (workers/receive-abort.ts).
+   */
+  startWorkers(options?: { pollSeconds?: number }): RunningWorkers;
   close(): Promise<void>;
 }
 
@@ -95,8 +100,8 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
         },
       };
     },
-    startWorkers() {
-      const running = startConsumers(services, { drainTimeoutMs: 5_000 });
+    startWorkers(options = {}) {
+      const running = startConsumers(services, { drainTimeoutMs: 5_000, pollSeconds: 1, ...options });
       workers.add(running);
       return {
         stop: async () => {

@@ -16,6 +16,14 @@ export async function recordTask(stack: TestStack, body: ProvisionRequest): Prom
   return taskId;
 }
 
+/** Takes the task's lease as `owner` (a worker that then died, or one still at work), recording nothing. */
+export async function claimAs(stack: TestStack, taskId: string, owner: string, leaseSeconds: number) {
+  const seen = await stack.services.tasks.require(taskId);
+  const claim = await stack.services.tasks.claim(seen, { owner, seconds: leaseSeconds }, {});
+  if (claim.kind !== 'claimed') throw new Error(`could not claim ${taskId}: ${claim.kind}`);
+  return claim.task;
+}
+
 /** A queue message as a worker receives it, on its first delivery. */
 export const inboundMessage = (body: unknown, messageId = randomUUID()): InboundMessage => ({
   messageId,

@@ -44,7 +44,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       iotTps: 10,
       lifecycle: { expiryWarningDays: 30, retiredDeleteDays: undefined, tickSeconds: 60 },
-      worker: { batchSize: 10, leaseSeconds: 60 },
+      requestTimeoutSeconds: 30,
+      worker: { batchSize: 10, leaseSeconds: 60, settleSeconds: 120 },
       maxWaitSeconds: 25,
       features: { deleteCertificates: false, deletePolicies: false },
       certificates: {
@@ -78,6 +79,8 @@ describe('loadConfig', () => {
       WORKER_BATCH_SIZE: '3',
       TASK_LEASE_SECONDS: '120',
       MAX_WAIT_SECONDS: '0',
+      AWS_REQUEST_TIMEOUT_SECONDS: '2',
+      CERTIFICATE_SETTLE_SECONDS: '5',
     });
     expect(config).toMatchObject({
       region: 'eu-west-1',
@@ -89,7 +92,8 @@ describe('loadConfig', () => {
       port: 8080,
       logLevel: 'debug',
       iotTps: 2.5,
-      worker: { batchSize: 3, leaseSeconds: 120 },
+      requestTimeoutSeconds: 2,
+      worker: { batchSize: 3, leaseSeconds: 120, settleSeconds: 5 },
       maxWaitSeconds: 0,
     });
     expect(typeof config.port).toBe('number');

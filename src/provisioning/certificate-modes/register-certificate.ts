@@ -5,116 +5,110 @@ import {
   RegisterCertificateWithoutCACommand,
   ResourceAlreadyExistsException,
   type CertificateStatus,
+  type IoTClient,
 } from '@aws-sdk/client-iot';
 import { createHash, X509Certificate } from 'node:crypto';
 import { awsCall } from '../../aws/classify-error.js';
 import { present } from '../../aws/present.js';
 import { ConflictError } from '../../errors.js';
-import type { Checkpoint } from '../../tasks/model.js';
+import type { CertificateRecord } from '../../tasks/model.js';
 import type { ProvisioningContext } from '../context.js';
 
-export type CertificateCheckpoint = NonNullable<Checkpoint['certificate']>;
-
-export interface Registration {
-  certificatePem: string;
-  /** Register with this CA (RegisterCertificate); without it, RegisterCertificateWithoutCA. */
-  caCertificatePem?: string;
-  status: CertificateStatus;
-  /** The device's public key, when this service made its key pair. */
-  publicKey?: string;
-  /**
-   * The caller brought the certificate, so it may be in AWS IoT already; such a certificate is
-   * used but never marked as this task's, so compensation leaves it alone.
-   */
-  mayExist?: boolean;
-}
+export type CertificateCheckpoint = CertificateRecord;
 
 /** AWS IoT's certificate id: the SHA-256 of the DER. */
 export const certificateIdOf = (pem: string) =>
   createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
 
 /**
- * Registers a certificate a mode made or was given, checkpointing the intent (its id, which AWS
- * derives from the DER) before the call: a redelivered message that finds the intent and then
- * "already exists" knows the certificate is its own. The checkpointed id is the one AWS IoT
- * answers with (its ARN's last part), which on moto is a hash of the PEM text rather than the DER.
+ * A certificate a task will register, as its claim records it before registering: the id AWS
+ * derives from the DER, no ARN yet, and `created` unless it is already registered (a certificate
+ * the caller brought may be; one this service made cannot be).
+ */
+export async function registrationIntent(iot: IoTClient, certificatePem: string): Promise<CertificateRecord> {
+  const certificateId = certificateIdOf(certificatePem);
+  const existingArn = await describeArn(iot, certificateId);
+  return existingArn === undefined
+    ? { created: true, certificateId, certificateArn: '', certificatePem }
+    : { created: false, certificateId: idOfArn(existingArn), certificateArn: existingArn, certificatePem };
+}
+
+export interface Registration {
+  /** The claim's record of it, `certificateArn` still empty. */
+  certificate: CertificateRecord;
+  /** Register with this CA (RegisterCertificate); without it, RegisterCertificateWithoutCA. */
+  caCertificatePem?: string;
+  status: CertificateStatus;
+  /** This service made the certificate, so "already registered" can only mean by this task. */
+  madeHere: boolean;
+}
+
+/**
+ * Registers the certificate the claim recorded. A repeat answers "already exists" with the ARN,
+ * which is adopted: the certificate is this task's own if it made the certificate, or if an
+ * earlier run of the task recorded the same intent (and stopped after registering). Otherwise
+ * somebody registered the caller's certificate first, and that is written down at once, so that
+ * compensation leaves it alone even if this run stops. The id kept is the one AWS IoT answers
+ * (its ARN's last part), which on moto is a hash of the PEM text rather than the DER.
  */
 export async function registerCertificate(
   ctx: ProvisioningContext,
   registration: Registration,
-): Promise<CertificateCheckpoint> {
-  const { certificatePem, publicKey } = registration;
-  const derId = certificateIdOf(certificatePem);
-  const previous = ctx.checkpoint.certificate;
-  // The mode's own first checkpoint of a certificate it made counts as the intent.
-  const ours = previous?.certificateId === derId && previous.created;
-  if (!ours && registration.mayExist === true) {
-    const existingArn = await describeArn(ctx, derId);
-    if (existingArn !== undefined) return save(ctx, false, existingArn, registration);
-  }
-  if (!ours) {
-    const intent = { created: true, certificateId: derId, certificateArn: '', certificatePem, publicKey };
-    await ctx.save({ certificate: withoutUndefined(intent) });
-  }
-  let arn: string;
+): Promise<CertificateRecord> {
+  const { certificate } = registration;
+  let registered: CertificateRecord;
   try {
-    arn = await register(ctx, registration);
+    const arn = await register(ctx, registration);
+    registered = { ...certificate, certificateId: idOfArn(arn), certificateArn: arn };
   } catch (e: unknown) {
     const existing = e instanceof ConflictError ? alreadyRegisteredArn(e) : undefined;
     if (existing === undefined) throw e;
-    // Ours only if an earlier attempt recorded the intent (and stopped after registering).
-    return save(ctx, ours, existing, registration);
+    const earlier = ctx.earlier.certificate;
+    const ours =
+      registration.madeHere ||
+      (earlier?.created === true &&
+        earlier.certificateArn === '' &&
+        earlier.certificateId === certificate.certificateId);
+    registered = {
+      ...certificate,
+      created: certificate.created && ours,
+      certificateId: idOfArn(existing),
+      certificateArn: existing,
+    };
+    if (!registered.created && certificate.created) await ctx.record({ certificate: registered });
   }
-  return save(ctx, true, arn, registration);
-}
-
-async function save(
-  ctx: ProvisioningContext,
-  created: boolean,
-  certificateArn: string,
-  registration: Registration,
-): Promise<CertificateCheckpoint> {
-  const checkpoint = withoutUndefined({
-    created,
-    certificateId: certificateArn.slice(certificateArn.lastIndexOf('/') + 1),
-    certificateArn,
-    certificatePem: registration.certificatePem,
-    publicKey: registration.publicKey,
-  });
-  await ctx.save({ certificate: checkpoint });
-  return checkpoint;
+  ctx.checkpoint.certificate = registered;
+  return registered;
 }
 
 async function register(ctx: ProvisioningContext, registration: Registration): Promise<string> {
-  const { certificatePem, caCertificatePem, status } = registration;
+  const { caCertificatePem, status } = registration;
+  const { certificatePem } = registration.certificate;
   const out =
     caCertificatePem === undefined
       ? await awsCall('registering the device certificate without a CA', () =>
-          ctx.iot.send(new RegisterCertificateWithoutCACommand({ certificatePem, status })),
+          ctx.iotCreate.send(new RegisterCertificateWithoutCACommand({ certificatePem, status })),
         )
       : await awsCall('registering the device certificate with its CA', () =>
-          ctx.iot.send(new RegisterCertificateCommand({ certificatePem, caCertificatePem, status })),
+          ctx.iotCreate.send(new RegisterCertificateCommand({ certificatePem, caCertificatePem, status })),
         );
   return present(out.certificateArn, 'certificateArn');
 }
+
+const idOfArn = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 function alreadyRegisteredArn(e: ConflictError): string | undefined {
   const cause = e.cause;
   return cause instanceof ResourceAlreadyExistsException ? cause.resourceArn : undefined;
 }
 
-async function describeArn(ctx: ProvisioningContext, certificateId: string): Promise<string | undefined> {
+async function describeArn(iot: IoTClient, certificateId: string): Promise<string | undefined> {
   const out = await unlessGone(() =>
     awsCall(`reading certificate '${certificateId}'`, () =>
-      ctx.iot.send(new DescribeCertificateCommand({ certificateId })),
+      iot.send(new DescribeCertificateCommand({ certificateId })),
     ),
   );
   return out === undefined
     ? undefined
     : present(out.certificateDescription?.certificateArn, 'certificateArn');
-}
-
-/** DynamoDB documents must not carry `undefined` members the type allows to be absent. */
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

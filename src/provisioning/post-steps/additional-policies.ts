@@ -37,6 +37,10 @@ export async function attachAdditionalPolicies(
       policyName: ref.name,
       policyDocument: document,
     });
-    await attachPolicy(ctx, policy.policyName, certificateArn);
+    await attachPolicy(
+      ctx,
+      { policyName: policy.policyName, documented: document !== undefined },
+      certificateArn,
+    );
   }
 }

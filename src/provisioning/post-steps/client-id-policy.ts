@@ -43,5 +43,5 @@ export async function attachClientIdPolicy(
     policyName,
     policyDocument: clientIdPolicyDocument(target.thingName, target.region, target.accountId),
   });
-  await attachPolicy(ctx, policy.policyName, target.certificateArn);
+  await attachPolicy(ctx, { policyName: policy.policyName, documented: true }, target.certificateArn);
 }

@@ -7,47 +7,91 @@ import {
 } from '@aws-sdk/client-iot';
 import { awsCall } from '../../aws/classify-error.js';
 import { checkCertificatePem } from '../../certificates/index.js';
-import { registerCertificate } from '../certificate-modes/register-certificate.js';
+import { InternalError } from '../../errors.js';
 import { present } from '../../aws/present.js';
 import type { ExpandedCertificate } from '../../templates/types.js';
-import type { Checkpoint } from '../../tasks/model.js';
+import type { CertificateRecord } from '../../tasks/model.js';
+import type { PreparationContext, Prepared } from '../certificate-modes/certificate-mode.js';
+import { registerCertificate, registrationIntent } from '../certificate-modes/register-certificate.js';
 import type { ProvisioningContext } from '../context.js';
 import { MissingResourceError, ProvisioningInputError } from '../errors.js';
 
-type CertificateCheckpoint = NonNullable<Checkpoint['certificate']>;
-
 /**
  * The template's `AWS::IoT::Certificate`: an existing certificate (CertificateId), one AWS signs
- * from a CSR, or a PEM registered with or without its CA. Whatever this task creates is recorded
- * before the next step, so a redelivered message reuses it instead of making a second one.
+ * from a CSR, or a PEM registered with or without its CA. What the claim must record is made in
+ * `prepareCertificate`: the certificate AWS signs from the CSR (answered once, like a mode's), or
+ * the intent to register the PEM. A redelivery finds it recorded and makes no second one.
  */
-export async function ensureCertificate(
-  ctx: ProvisioningContext,
+export async function prepareCertificate(
+  ctx: PreparationContext,
   spec: ExpandedCertificate,
-): Promise<CertificateCheckpoint> {
-  const done = ctx.checkpoint.certificate;
-  if (done !== undefined && done.certificateArn !== '' && matches(done, spec)) {
-    return done;
+  known: CertificateRecord | undefined,
+): Promise<Prepared> {
+  if (known !== undefined || spec.certificateId !== undefined) return {};
+  if (spec.certificateSigningRequest !== undefined) {
+    const csr = spec.certificateSigningRequest;
+    ctx.mayMake();
+    const out = await ctx.unfindable.create('creating a certificate from the CSR', () =>
+      ctx.iotCreate.send(
+        new CreateCertificateFromCsrCommand({
+          certificateSigningRequest: csr,
+          setAsActive: (spec.status ?? 'ACTIVE') === 'ACTIVE',
+        }),
+      ),
+    );
+    const certificateId = present(out.certificateId, 'certificateId');
+    return {
+      certificate: {
+        created: true,
+        certificateId,
+        certificateArn: present(out.certificateArn, 'certificateArn'),
+        certificatePem: present(out.certificatePem, 'certificatePem'),
+      },
+      unfindable: certificateId,
+    };
   }
-  if (spec.certificateId !== undefined) return useExisting(ctx, spec.certificateId, spec.status);
-  if (spec.certificateSigningRequest !== undefined)
-    return fromCsr(ctx, spec.certificateSigningRequest, spec.status);
-  if (spec.certificatePem !== undefined) return register(ctx, spec);
+  if (spec.certificatePem !== undefined) {
+    // Garbage, expired or an algorithm AWS IoT refuses is the caller's error, not a worker failure.
+    checkCertificatePem(spec.certificatePem);
+    return { certificate: await registrationIntent(ctx.iot, spec.certificatePem) };
+  }
   throw new ProvisioningInputError(
     'TEMPLATE_CERTIFICATE_INVALID',
     `Certificate '${spec.logicalId}' needs CertificateId, CertificateSigningRequest or CertificatePem`,
   );
 }
 
-function matches(done: CertificateCheckpoint, spec: ExpandedCertificate): boolean {
-  return spec.certificateId === undefined || spec.certificateId === done.certificateId;
+export async function ensureCertificate(
+  ctx: ProvisioningContext,
+  spec: ExpandedCertificate,
+): Promise<CertificateRecord> {
+  const known = ctx.checkpoint.certificate;
+  if (
+    known !== undefined &&
+    (spec.certificateId === undefined || spec.certificateId === known.certificateId)
+  ) {
+    if (known.certificateArn !== '') return known;
+    // A PEM from the template, registered as the certificate modes register theirs.
+    return registerCertificate(ctx, {
+      certificate: known,
+      caCertificatePem: spec.caCertificatePem,
+      status: spec.status ?? 'ACTIVE',
+      madeHere: false,
+    });
+  }
+  if (spec.certificateId !== undefined) return useExisting(ctx, spec.certificateId, spec.status);
+  throw new InternalError(
+    'CERTIFICATE_NOT_PREPARED',
+    `Certificate '${spec.logicalId}' was not prepared before the claim`,
+  );
 }
 
+/** A certificate the caller registered earlier: used, never removed by compensation. */
 async function useExisting(
   ctx: ProvisioningContext,
   certificateId: string,
   status: string | undefined,
-): Promise<CertificateCheckpoint> {
+): Promise<CertificateRecord> {
   const description = await describe(ctx, certificateId);
   if (description === undefined) {
     throw new MissingResourceError(
@@ -56,58 +100,14 @@ async function useExisting(
     );
   }
   if (status !== undefined && status !== description.status) await setStatus(ctx, certificateId, status);
-  // A certificate the CDF pre-step made is this task's own: keep `created` so compensation removes it.
-  const created =
-    ctx.checkpoint.certificate?.certificateId === certificateId && ctx.checkpoint.certificate.created;
-  const checkpoint = {
-    created,
+  const existing = {
+    created: false,
     certificateId,
     certificateArn: description.arn,
     certificatePem: description.pem,
   };
-  await ctx.save({ certificate: checkpoint });
-  return checkpoint;
-}
-
-async function fromCsr(
-  ctx: ProvisioningContext,
-  csr: string,
-  status: string | undefined,
-): Promise<CertificateCheckpoint> {
-  const out = await awsCall('creating a certificate from the CSR', () =>
-    ctx.iot.send(
-      new CreateCertificateFromCsrCommand({
-        certificateSigningRequest: csr,
-        setAsActive: (status ?? 'ACTIVE') === 'ACTIVE',
-      }),
-    ),
-  );
-  const checkpoint = {
-    created: true,
-    certificateId: present(out.certificateId, 'certificateId'),
-    certificateArn: present(out.certificateArn, 'certificateArn'),
-    certificatePem: present(out.certificatePem, 'certificatePem'),
-  };
-  await ctx.save({ certificate: checkpoint });
-  if (status !== undefined && status !== 'ACTIVE' && status !== 'INACTIVE')
-    await setStatus(ctx, checkpoint.certificateId, status);
-  return checkpoint;
-}
-
-/**
- * A PEM from the template: checked first (garbage, expired or an algorithm AWS IoT refuses is the
- * caller's error, not a worker failure), then registered as the certificate modes register theirs.
- * One the caller registered before is used but never removed by compensation.
- */
-async function register(ctx: ProvisioningContext, spec: ExpandedCertificate): Promise<CertificateCheckpoint> {
-  const certificatePem = spec.certificatePem ?? '';
-  checkCertificatePem(certificatePem);
-  return registerCertificate(ctx, {
-    certificatePem,
-    caCertificatePem: spec.caCertificatePem,
-    status: spec.status ?? 'ACTIVE',
-    mayExist: true,
-  });
+  ctx.checkpoint.certificate = existing;
+  return existing;
 }
 
 async function describe(

@@ -7,6 +7,7 @@ import {
   RemoveThingFromThingGroupCommand,
   UpdateThingCommand,
   type DescribeThingCommandOutput,
+  type IoTClient,
 } from '@aws-sdk/client-iot';
 import { awsCall } from '../../aws/classify-error.js';
 import { present } from '../../aws/present.js';
@@ -21,15 +22,22 @@ type ThingCheckpoint = NonNullable<Checkpoint['thing']>;
 /**
  * The template's `AWS::IoT::Thing`. A new thing is created with its type, attributes and groups.
  * An existing one is changed only as its `OverrideSettings` allow (absent means DO_NOTHING), and is
- * never removed by compensation since this task did not make it.
+ * never removed by compensation since this task did not make it. Whether the task makes it was
+ * decided, and recorded in the plan, before the claim (from `existing`, what DescribeThing said
+ * then), so a redelivery that finds the thing knows whether it is its own.
  */
-export async function ensureThing(ctx: ProvisioningContext, spec: ExpandedThing): Promise<ThingCheckpoint> {
-  const ours = ctx.checkpoint.thing?.thingName === spec.thingName && ctx.checkpoint.thing.created;
-  const existing = await describeThing(ctx, spec.thingName);
+export async function ensureThing(
+  ctx: ProvisioningContext,
+  spec: ExpandedThing,
+  existing: DescribeThingCommandOutput | undefined,
+): Promise<ThingCheckpoint> {
+  const planned = ctx.plan.thing;
+  const ours = planned?.thingName === spec.thingName && planned.creates;
+  await ctx.keepLease();
   let checkpoint: ThingCheckpoint;
   if (existing === undefined) {
-    // Intent first: if we crash right after CreateThing, the redelivery knows the thing is ours.
-    if (!ours) await ctx.save({ thing: { created: true, thingName: spec.thingName, thingArn: '' } });
+    if (!ours)
+      await ctx.record({ plan: { ...ctx.plan, thing: { thingName: spec.thingName, creates: true } } });
     const out = await awsCall(`creating thing '${spec.thingName}'`, () =>
       ctx.iot.send(
         new CreateThingCommand({
@@ -43,6 +51,7 @@ export async function ensureThing(ctx: ProvisioningContext, spec: ExpandedThing)
     checkpoint = { created: true, thingName: spec.thingName, thingArn: present(out.thingArn, 'thingArn') };
     await addToGroups(ctx, spec, spec.thingGroups ?? []);
   } else if (ours) {
+    // An earlier run of this task made it and stopped before recording the result.
     checkpoint = {
       created: true,
       thingName: spec.thingName,
@@ -57,16 +66,16 @@ export async function ensureThing(ctx: ProvisioningContext, spec: ExpandedThing)
       thingArn: present(existing.thingArn, 'thingArn'),
     };
   }
-  await ctx.save({ thing: checkpoint });
+  ctx.checkpoint.thing = checkpoint;
   return checkpoint;
 }
 
-async function describeThing(
-  ctx: ProvisioningContext,
+export async function describeThing(
+  iot: IoTClient,
   thingName: string,
 ): Promise<DescribeThingCommandOutput | undefined> {
   return unlessGone(() =>
-    awsCall(`reading thing '${thingName}'`, () => ctx.iot.send(new DescribeThingCommand({ thingName }))),
+    awsCall(`reading thing '${thingName}'`, () => iot.send(new DescribeThingCommand({ thingName }))),
   );
 }
 

@@ -92,16 +92,14 @@ describe('newTask', () => {
       expiresAt: Math.floor(NOW / 1000) + 3600,
     });
     expect(task).not.toHaveProperty('error');
-    expect(task).not.toHaveProperty('eventPublished');
   });
 
-  it('makes a FAILED task carrying its error, whose completion event is still to send', () => {
+  it('makes a FAILED task carrying its error', () => {
     const error = { code: 'REQUEST_INVALID', message: 'bad request', kind: 'invalid' as const };
     const task = newTask('task-2', REQUEST, { source: 'queue', ttlSeconds: 60, error, now: NOW });
     expect(task).toMatchObject({
       status: 'FAILED',
       error,
-      eventPublished: false,
       source: 'queue',
       attempts: 0,
     });

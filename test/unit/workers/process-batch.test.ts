@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { MAX_VISIBILITY_SECONDS, backoffSeconds, holdSeconds } from '../../../workers/process-batch.js';
+import { TransientError } from '../../../src/errors.js';
+import {
+  MAX_VISIBILITY_SECONDS,
+  backoffSeconds,
+  holdSeconds,
+  retryDelaySeconds,
+} from '../../../workers/process-batch.js';
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -63,6 +69,24 @@ describe('backoffSeconds', () => {
       expect([1, 2]).toContain(seconds);
       jest.restoreAllMocks();
     }
+  });
+});
+
+describe('retryDelaySeconds', () => {
+  it('is the backoff when the error has no opinion', () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.999999);
+    expect(retryDelaySeconds(new TransientError('X', 'x'), 3)).toBe(8);
+  });
+
+  it('waits as long as the error asks, in whole seconds, when that is longer', () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.999999);
+    expect(retryDelaySeconds(new TransientError('X', 'x', { retryAfterSeconds: 119.2 }), 1)).toBe(120);
+    expect(retryDelaySeconds(new TransientError('X', 'x', { retryAfterSeconds: 1 }), 3)).toBe(8);
+  });
+
+  it('never asks SQS for more than it allows', () => {
+    expect(retryDelaySeconds(new TransientError('X', 'x', { retryAfterSeconds: 1e9 }), 1)).toBe(43_200);
+    expect(retryDelaySeconds(new TransientError('X', 'x', { retryAfterSeconds: 1e9 }), 1, 3600)).toBe(3600);
   });
 });
 

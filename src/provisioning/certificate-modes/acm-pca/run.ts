@@ -4,7 +4,7 @@ import {
   type ACMPCAClient,
   type SigningAlgorithm,
 } from '@aws-sdk/client-acm-pca';
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { awsCall } from '../../../aws/classify-error.js';
 import { present } from '../../../aws/present.js';
 import {
@@ -14,19 +14,19 @@ import {
   verifyIssuedBy,
   type CertInfo,
 } from '../../../certificates/index.js';
-import { TransientError } from '../../../errors.js';
-import type { CdfBlock } from '../../../templates/cdf-block.js';
+import { InternalError, TransientError } from '../../../errors.js';
+import type { CertificateRecord } from '../../../tasks/model.js';
 import type { IotCaCertificates } from '../../ca/ca-certificates.js';
 import type { PcaDirectory } from '../../ca/pca-directory.js';
 import type { ProvisioningContext } from '../../context.js';
 import type { ModeRun } from '../certificate-mode.js';
 import { ModeInputError } from '../errors.js';
 import { keyAlgorithmOf } from '../mode-inputs.js';
-import { registerCertificate, type CertificateCheckpoint } from '../register-certificate.js';
+import { certificateIdOf, registerCertificate } from '../register-certificate.js';
 import { acmPcaInput, type AcmPcaConfig, type AcmPcaInput } from './input.js';
 
 /** Before registration the checkpoint holds only the ARN ACM PCA gave the certificate. */
-type IssuingCheckpoint = CertificateCheckpoint & { pcaCertificateArn?: string };
+type IssuingCheckpoint = CertificateRecord & { pcaCertificateArn?: string };
 
 export interface AcmPcaDeps {
   acmpca: ACMPCAClient;
@@ -38,40 +38,54 @@ export interface AcmPcaDeps {
 
 /**
  * `acmpca`: ACM Private CA issues the device certificate, for the device's CSR or for a key pair
- * and CSR this service makes (and, unlike CDF, returns). Each step is checkpointed before the next
- * AWS call: the sealed key before IssueCertificate, the issued certificate's ARN before waiting for
- * it, the certificate before registering it. A redelivery therefore waits for the same
- * certificate; IssueCertificate's IdempotencyToken, derived from the task, covers the gap between
- * issuing and the ARN's checkpoint on real ACM PCA.
+ * and CSR this service makes (and, unlike CDF, returns). The key pair is made before the claim,
+ * whose write records the sealed key; the issued certificate's ARN is recorded before waiting for
+ * it, so a redelivery waits for the same certificate and registers that one. IssueCertificate's
+ * IdempotencyToken, derived from the task, covers the gap between issuing and that record on real
+ * ACM PCA (moto ignores the token).
  */
 export function acmPcaRun(deps: AcmPcaDeps): ModeRun<'acmpca'> {
-  return async (ctx, cdf) => {
-    const input = acmPcaInput(ctx.request, cdf, deps.config);
-    let certificate: IssuingCheckpoint | undefined = ctx.checkpoint.certificate;
-    if (certificate?.certificateArn === undefined || certificate.certificateArn === '') {
-      const caPem =
-        input.iotCaId === undefined ? undefined : (await deps.cas.active(input.iotCaId)).certificatePem;
-      let pem = certificate?.created === true ? certificate.certificatePem : '';
-      let publicKey = certificate?.publicKey;
-      if (pem === '') {
-        let issuedArn = certificate?.pcaCertificateArn;
-        if (issuedArn === undefined) ({ issuedArn, publicKey } = await issue(ctx, cdf, input, deps));
-        const issued = await waitForCertificate(deps, input.pcaArn, issuedArn);
-        checkIssuer(issued, input, caPem);
-        pem = issued.certificate;
+  return {
+    async prepare(ctx, cdf) {
+      const input = acmPcaInput(ctx.request, cdf, deps.config);
+      if (ctx.recorded.certificate !== undefined || input.csr !== undefined) return {};
+      if (ctx.recorded.privateKey !== undefined) return {};
+      ctx.mayMake();
+      const keyPair = await generateDeviceKeyPair(keyAlgorithmOf(ctx.request, cdf));
+      return { privateKey: await ctx.secrets.seal(keyPair.privateKeyPem, ctx.taskId) };
+    },
+
+    async run(ctx, cdf) {
+      const input = acmPcaInput(ctx.request, cdf, deps.config);
+      let certificate: IssuingCheckpoint | undefined = ctx.checkpoint.certificate;
+      if (certificate?.certificateArn === undefined || certificate.certificateArn === '') {
+        const caPem =
+          input.iotCaId === undefined ? undefined : (await deps.cas.active(input.iotCaId)).certificatePem;
+        let pem = certificate?.created === true ? certificate.certificatePem : '';
+        if (pem === '') {
+          const issuedArn = certificate?.pcaCertificateArn ?? (await issue(ctx, input, deps));
+          const issued = await waitForCertificate(deps, input.pcaArn, issuedArn);
+          checkIssuer(issued, input, caPem);
+          pem = issued.certificate;
+        }
+        certificate = await registerCertificate(ctx, {
+          certificate: {
+            created: true,
+            certificateId: certificateIdOf(pem),
+            certificateArn: '',
+            certificatePem: pem,
+          },
+          caCertificatePem: caPem,
+          status: 'ACTIVE',
+          madeHere: true,
+        });
       }
-      certificate = await registerCertificate(ctx, {
-        certificatePem: pem,
-        caCertificatePem: caPem,
-        status: 'ACTIVE',
-        publicKey,
-      });
-    }
-    return {
-      CertificateId: certificate.certificateId,
-      CertificateArn: certificate.certificateArn,
-      CertificatePem: certificate.certificatePem,
-    };
+      return {
+        CertificateId: certificate.certificateId,
+        CertificateArn: certificate.certificateArn,
+        CertificatePem: certificate.certificatePem,
+      };
+    },
   };
 }
 
@@ -79,15 +93,10 @@ export function acmPcaRun(deps: AcmPcaDeps): ModeRun<'acmpca'> {
 export const idempotencyTokenFor = (taskId: string) =>
   createHash('sha256').update(taskId).digest('hex').slice(0, 32);
 
-async function issue(
-  ctx: ProvisioningContext,
-  cdf: CdfBlock,
-  input: AcmPcaInput,
-  deps: AcmPcaDeps,
-): Promise<{ issuedArn: string; publicKey: string | undefined }> {
-  const { csr, publicKey } =
-    input.csr !== undefined ? { csr: input.csr, publicKey: undefined } : await ownCsr(ctx, cdf, input);
+async function issue(ctx: ProvisioningContext, input: AcmPcaInput, deps: AcmPcaDeps): Promise<string> {
+  const csr = input.csr ?? (await ownCsr(ctx, input));
   const authority = await deps.pcas.authority(input.pcaArn);
+  await ctx.keepLease();
   const issuedArn = await issueCertificate(deps.acmpca, ctx.taskId, input, csr, authority.signingAlgorithm);
   const pending: IssuingCheckpoint = {
     created: false,
@@ -95,33 +104,21 @@ async function issue(
     certificateArn: '',
     certificatePem: '',
     pcaCertificateArn: issuedArn,
-    ...(publicKey === undefined ? {} : { publicKey }),
   };
-  await ctx.save({ certificate: pending });
-  return { issuedArn, publicKey };
+  await ctx.record({ certificate: pending });
+  return issuedArn;
 }
 
 /**
- * A key pair and CSR of our own. The sealed key is checkpointed before IssueCertificate: a
- * redelivery re-makes the CSR from the same key, so the certificate ACM PCA returns for the
- * task's IdempotencyToken always matches the key the caller gets.
+ * A CSR for the key pair the claim recorded: a redelivery re-makes it from the same key, so the
+ * certificate ACM PCA returns for the task's IdempotencyToken always matches the key the caller gets.
  */
-async function ownCsr(
-  ctx: ProvisioningContext,
-  cdf: CdfBlock,
-  input: AcmPcaInput,
-): Promise<{ csr: string; publicKey: string }> {
-  const subject = input.subject as CertInfo;
-  let privateKeyPem: string;
-  if (ctx.privateKey !== undefined) {
-    privateKeyPem = await ctx.secrets.open(ctx.privateKey, ctx.taskId);
-  } else {
-    const keyPair = await generateDeviceKeyPair(keyAlgorithmOf(ctx.request, cdf));
-    await ctx.save({ privateKey: await ctx.secrets.seal(keyPair.privateKeyPem, ctx.taskId) });
-    privateKeyPem = keyPair.privateKeyPem;
+async function ownCsr(ctx: ProvisioningContext, input: AcmPcaInput): Promise<string> {
+  if (ctx.privateKey === undefined) {
+    throw new InternalError('PRIVATE_KEY_NOT_PREPARED', 'The claim recorded no key pair for the CSR');
   }
-  const publicKey = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
-  return { csr: createCsr(privateKeyPem, subject), publicKey };
+  const privateKeyPem = await ctx.secrets.open(ctx.privateKey, ctx.taskId);
+  return createCsr(privateKeyPem, input.subject as CertInfo);
 }
 
 async function issueCertificate(
