@@ -2,6 +2,7 @@ import type { IoTClient } from '@aws-sdk/client-iot';
 import { createCommonServices, type CommonServices, type ServiceOptions } from '../src/common-services.js';
 import type { Config } from '../src/config.js';
 import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
+import { createCertificateLifecycle, type CertificateLifecycle } from '../src/lifecycle/create-lifecycle.js';
 import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
 import type { ObjectWriter } from '../src/storage/object-store.js';
 import { ListingIndex } from '../src/tasks/listing-index.js';
@@ -12,8 +13,9 @@ import { CERTIFICATE_MODE_NAMES, type CertificateModeName } from '../src/templat
 /**
  * The API's composition root: the common services plus what only the API uses: the IoT client of
  * the thing endpoints, the object writer of template administration, inline bulk input and upload
- * URLs, the listing index, the waiter of `Prefer: wait`, and the certificate modes it offers (their
- * submit-time checks come with admission). It wires no
+ * URLs, the listing index, the waiter of `Prefer: wait`, the certificate modes it offers (their
+ * submit-time checks come with admission), and the certificate lifecycle (inventory, retirement by
+ * hand, backfill jobs). It wires no
  * certificate mode's run, so the API bundle, and its IAM role, can create no certificate.
  */
 export interface ApiServices extends CommonServices {
@@ -26,6 +28,8 @@ export interface ApiServices extends CommonServices {
   waiter: TaskWaiter;
   /** What `PUT /templates` accepts; the workers run every one of them. */
   offeredModes: readonly CertificateModeName[];
+  /** The certificate inventory, retirement and backfill jobs (README: Certificate lifecycle). */
+  lifecycle: CertificateLifecycle;
   /** `GET /health/ready`: the table, the queues the API sends to, the bucket, the KMS key. */
   readiness: () => Promise<ReadinessReport>;
 }
@@ -40,6 +44,7 @@ export function apiServices(common: CommonServices): ApiServices {
     listing: new ListingIndex(common.clients.dynamo, common.config.tableName),
     waiter: new TaskWaiter(common.tasks),
     offeredModes: CERTIFICATE_MODE_NAMES,
+    lifecycle: createCertificateLifecycle(common.clients, common.config),
     readiness: readinessCheck({
       ...common,
       queueNames: [common.config.queues.requests, common.config.queues.bulk],

@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import type { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
 import { LISTING_INDEX } from '../src/tasks/listing-index.js';
+import { LIFECYCLE_INDEX } from '../src/inventory/lifecycle-index.js';
 import { templateKey } from '../src/templates/template-store.js';
 import { bootstrapSampleCas, sampleCasByDefault } from './bootstrap-ca.js';
 
@@ -98,22 +99,36 @@ async function createSampleIotResources(clients: AwsClients): Promise<void> {
   ]);
 }
 
-/** The listing index of src/tasks/listing-index.ts, as infra/deploy/resources.yml declares it. */
-const LISTING: GlobalSecondaryIndex = {
-  IndexName: LISTING_INDEX,
-  KeySchema: [
-    { AttributeName: 'listPk', KeyType: 'HASH' },
-    { AttributeName: 'listSk', KeyType: 'RANGE' },
-  ],
-  Projection: {
-    ProjectionType: 'INCLUDE',
-    NonKeyAttributes: ['status', 'provisioningTemplateId', 'source', 'expiresAt'],
+/** The table's secondary indexes, as infra/deploy/resources.yml declares them. */
+const INDEXES: GlobalSecondaryIndex[] = [
+  // src/tasks/listing-index.ts: GET /provisioningtasks and GET /bulkthings, newest first.
+  {
+    IndexName: LISTING_INDEX,
+    KeySchema: [
+      { AttributeName: 'listPk', KeyType: 'HASH' },
+      { AttributeName: 'listSk', KeyType: 'RANGE' },
+    ],
+    Projection: {
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: ['status', 'provisioningTemplateId', 'source', 'expiresAt'],
+    },
   },
-};
-const KEY_ATTRIBUTES = ['pk', 'sk', 'listPk', 'listSk'].map((AttributeName) => ({
-  AttributeName,
-  AttributeType: 'S' as const,
-}));
+  // src/inventory/lifecycle-index.ts: certificates by not-after, retirements by due time.
+  {
+    IndexName: LIFECYCLE_INDEX,
+    KeySchema: [
+      { AttributeName: 'lifecyclePk', KeyType: 'HASH' },
+      { AttributeName: 'lifecycleSk', KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'ALL' },
+  },
+];
+const KEY_ATTRIBUTES = ['pk', 'sk', 'listPk', 'listSk', 'lifecyclePk', 'lifecycleSk'].map(
+  (AttributeName) => ({
+    AttributeName,
+    AttributeType: 'S' as const,
+  }),
+);
 
 async function createTable(clients: AwsClients, TableName: string): Promise<void> {
   const dynamo = clients.dynamo;
@@ -127,28 +142,29 @@ async function createTable(clients: AwsClients, TableName: string): Promise<void
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [LISTING],
+        GlobalSecondaryIndexes: INDEXES,
       }),
     );
   } catch (e: unknown) {
     if (!(e instanceof ResourceInUseException)) throw e;
   }
-  // Real DynamoDB creates tables asynchronously; moto's are active at once.
+  // Real DynamoDB creates tables and indexes asynchronously; moto's are active at once.
   for (let attempt = 0; ; attempt++) {
-    const table = await dynamo.send(new DescribeTableCommand({ TableName }));
-    if (table.Table?.TableStatus === 'ACTIVE') {
-      // A table made before the listing index existed (an emulator kept between runs) gets it now.
-      if (!(table.Table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === LISTING_INDEX)) {
-        await dynamo.send(
-          new UpdateTableCommand({
-            TableName,
-            AttributeDefinitions: KEY_ATTRIBUTES,
-            GlobalSecondaryIndexUpdates: [{ Create: LISTING }],
-          }),
-        );
-        continue;
-      }
-      break;
+    const table = (await dynamo.send(new DescribeTableCommand({ TableName }))).Table;
+    if (table?.TableStatus === 'ACTIVE') {
+      // A table made before an index existed (an emulator kept between runs) gets it now; DynamoDB
+      // adds one index per update.
+      const have = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+      const missing = INDEXES.find((i) => !have.has(i.IndexName));
+      if (missing === undefined) break;
+      await dynamo.send(
+        new UpdateTableCommand({
+          TableName,
+          AttributeDefinitions: KEY_ATTRIBUTES,
+          GlobalSecondaryIndexUpdates: [{ Create: missing }],
+        }),
+      );
+      continue;
     }
     if (attempt === 60) throw new Error(`Table ${TableName} did not become active`);
     await new Promise((resolve) => setTimeout(resolve, 500));

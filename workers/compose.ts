@@ -1,6 +1,8 @@
 import { createCommonServices, type CommonServices, type ServiceOptions } from '../src/common-services.js';
 import type { Config } from '../src/config.js';
 import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
+import { InventoryWriter } from '../src/inventory/inventory-writer.js';
+import { taskRecorder } from '../src/inventory/task-recorder.js';
 import { createModeRuns } from '../src/provisioning/certificate-modes/runs.js';
 import { PolicyDirectory } from '../src/provisioning/policy-directory.js';
 import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
@@ -8,14 +10,15 @@ import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
 /**
  * The workers' composition root: the common services plus the task runner's needs: every
  * certificate mode's run, the account and region the templates expand with, the policies this
- * process knows, the lease and the settle time of ambiguous creates. Used by the Lambda handlers
- * and the container; `npm start` and the tests compose
- * it beside the API's over the same common services.
+ * process knows, the lease and the settle time of ambiguous creates, and the certificate
+ * inventory's recorder of what the tasks made. Used by the Lambda handlers and the container;
+ * `npm start` and the tests compose it beside the API's over the same common services.
  */
 export interface WorkerServices extends CommonServices, TaskRunnerDeps {}
 
 export function workerServices(common: CommonServices): WorkerServices {
   const { clients, config } = common;
+  const accountId = async () => (await common.identity()).accountId;
   return {
     ...common,
     iot: clients.iot,
@@ -23,8 +26,16 @@ export function workerServices(common: CommonServices): WorkerServices {
     policies: new PolicyDirectory(),
     runs: createModeRuns(clients, config.certificates),
     region: config.region,
-    accountId: async () => (await common.identity()).accountId,
+    accountId,
     leaseSeconds: config.worker.leaseSeconds,
+    certificates: taskRecorder({
+      writer: new InventoryWriter(clients.dynamo, config.tableName),
+      templates: common.templates,
+      certificates: config.certificates,
+      region: config.region,
+      accountId,
+      logger: common.logger,
+    }),
     settleSeconds: config.worker.settleSeconds,
   };
 }

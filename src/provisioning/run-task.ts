@@ -8,6 +8,7 @@ import type { Task, TaskError } from '../tasks/model.js';
 import { certificateModeOf, countTaskEnding } from '../tasks/task-metrics.js';
 import type { Lease, TaskStore } from '../tasks/task-store.js';
 import { suspectWindow, waitOutSuspect, type Delivery } from './ambiguous-creates.js';
+import type { CertificateRecorder } from './certificate-recorder.js';
 import { compensate } from './compensate.js';
 import { leasedContext } from './context.js';
 import { prepare, removeCertificate, type Preparation, type PreparationDeps } from './prepare.js';
@@ -19,6 +20,8 @@ export interface TaskRunnerDeps extends ProvisioningDeps, PreparationDeps {
   events: EventPublisher;
   metrics: Metrics;
   leaseSeconds: number;
+  /** The certificate inventory (src/inventory/task-recorder.ts). */
+  certificates: CertificateRecorder;
 }
 
 export interface RunOptions {
@@ -212,6 +215,9 @@ async function end(
   if (error === undefined && preparation !== undefined) {
     try {
       const outcome = await provision(ctx, deps, preparation);
+      // The certificate is final here; recorded before SUCCEEDED, so a crash between the two
+      // records it again on the redelivery rather than never (the inventory's write is idempotent).
+      await deps.certificates.recordProvisioned({ ...ctx, checkpoint: outcome.checkpoint }, outcome.result);
       const done = await deps.tasks.succeed(taskId, lease.owner, outcome);
       logger.info('task succeeded', { resourceArns: outcome.result.resourceArns });
       return done;
