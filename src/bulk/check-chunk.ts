@@ -1,7 +1,7 @@
 import type { TaskError } from '../tasks/model.js';
 import type { ChunkTally } from './bulk-store.js';
 import { readChunkLines } from './chunk-lines.js';
-import { deviceProblem, thingNameOf } from './device-preview.js';
+import { deviceProblem, deviceThingName } from '../provisioning/device-check.js';
 import { finishTaskIfDone, settleChunk } from './finish-task.js';
 import type { InputLine } from './input-line.js';
 import { checkLine, undeclaredProblem, type LineCheckContext, type LineVerdict } from './line-check.js';
@@ -13,7 +13,7 @@ import { existingThingOutcome, lookUpThing } from './thing-certificates.js';
 /**
  * A dry run's chunk: every line checked as the real run would check it, nothing created. Per
  * line: readable; no template parameter missing; the template, expanded with the line's
- * parameters, gives AWS IoT only values it accepts (admission's device check, device-preview.ts);
+ * parameters, gives AWS IoT only values it accepts (admission's device check, src/provisioning/device-check.ts);
  * no column the template does not declare; its thing name on no earlier line of the input; and
  * what AWS IoT has for its thing (one ListThingPrincipals call: absent, or its certificates).
  *
@@ -71,7 +71,7 @@ async function checkLines(task: BulkTask, lines: InputLine[], deps: ChunkDeps): 
     template,
     cdfParameters: task.cdfProvisioningParameters,
     deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, region),
-    thingName: (parameters) => thingNameOf(template, task.cdfProvisioningParameters, parameters, region),
+    thingName: (parameters) => deviceThingName(template, task.cdfProvisioningParameters, parameters, region),
   };
   const verdicts = lines.map((line) => ({ line: line.line, verdict: checkLine(line, context) }));
 

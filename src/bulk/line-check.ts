@@ -1,8 +1,7 @@
-import type { ServiceError } from '../errors.js';
+import type { InvalidInputError, ServiceError } from '../errors.js';
 import type { CdfProvisioningParameters } from '../tasks/request.js';
 import { TemplateError } from '../templates/errors.js';
 import type { LoadedTemplate } from '../templates/loaded-template.js';
-import type { DeviceCheck } from './device-preview.js';
 import type { InputLine } from './input-line.js';
 
 /** A line's problem as results show it. */
@@ -19,6 +18,13 @@ export interface LineProblem {
 export type LineVerdict =
   | { problem: LineProblem }
   | { parameters: Record<string, string>; thingName: string | undefined; undeclared: string[] };
+
+/** Admission's per-device check (src/provisioning/device-check.ts), bound to the runtime's region. */
+export type DeviceCheck = (
+  template: LoadedTemplate,
+  cdfParameters: CdfProvisioningParameters | undefined,
+  parameters: Readonly<Record<string, string>>,
+) => InvalidInputError | undefined;
 
 export interface LineCheckContext {
   template: LoadedTemplate;

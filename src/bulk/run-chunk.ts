@@ -8,7 +8,7 @@ import { lineTaskId } from '../tasks/task-key.js';
 import { checkChunk } from './check-chunk.js';
 import type { ChunkDeps } from './chunk-deps.js';
 import { readChunkLines } from './chunk-lines.js';
-import { deviceProblem, thingNameOf } from './device-preview.js';
+import { deviceProblem, deviceThingName } from '../provisioning/device-check.js';
 import { finishTaskIfDone, settleChunk } from './finish-task.js';
 import type { InputLine } from './input-line.js';
 import { checkLine, type LineCheckContext, type LineProblem } from './line-check.js';
@@ -73,7 +73,7 @@ export async function runChunk(
     template,
     cdfParameters: task.cdfProvisioningParameters,
     deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, context),
-    thingName: (parameters) => thingNameOf(template, task.cdfProvisioningParameters, parameters, context),
+    thingName: (parameters) => deviceThingName(template, task.cdfProvisioningParameters, parameters, context),
   };
   const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }), lineCheck };
 

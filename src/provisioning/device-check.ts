@@ -2,6 +2,7 @@ import { InvalidInputError } from '../errors.js';
 import type { CdfProvisioningParameters } from '../tasks/request.js';
 import { expandTemplate } from '../templates/expand.js';
 import type { LoadedTemplate } from '../templates/loaded-template.js';
+import type { ExpandedTemplate } from '../templates/types.js';
 import { STAND_IN_ACCOUNT_ID, standInParameters } from './certificate-modes/stand-ins.js';
 
 /**
@@ -21,6 +22,27 @@ export function deviceProblem(
   parameters: Readonly<Record<string, string>>,
   context: { region: string },
 ): InvalidInputError | undefined {
+  const expanded = expandDevice(template, cdfParameters, parameters, context);
+  return expanded instanceof InvalidInputError ? expanded : undefined;
+}
+
+/** The thing the device would be, or undefined (the template makes none, or the device has a problem). */
+export function deviceThingName(
+  template: LoadedTemplate,
+  cdfParameters: CdfProvisioningParameters | undefined,
+  parameters: Readonly<Record<string, string>>,
+  context: { region: string },
+): string | undefined {
+  const expanded = expandDevice(template, cdfParameters, parameters, context);
+  return expanded instanceof InvalidInputError ? undefined : expanded.thing?.thingName;
+}
+
+function expandDevice(
+  template: LoadedTemplate,
+  cdfParameters: CdfProvisioningParameters | undefined,
+  parameters: Readonly<Record<string, string>>,
+  context: { region: string },
+): ExpandedTemplate | InvalidInputError {
   const missing = template.callerParameters.filter((name) => !Object.hasOwn(parameters, name));
   if (missing.length > 0) {
     return new InvalidInputError(
@@ -34,14 +56,13 @@ export function deviceProblem(
       mode === undefined
         ? {}
         : standInParameters(mode, { cdfProvisioningParameters: cdfParameters }, context.region);
-    expandTemplate(template.parsed, parameters, {
+    return expandTemplate(template.parsed, parameters, {
       region: context.region,
       accountId: STAND_IN_ACCOUNT_ID,
       injected,
       // A mode's certificate is known to the worker before it expands the template.
       certificateId: injected.CertificateId,
     });
-    return undefined;
   } catch (e: unknown) {
     if (e instanceof InvalidInputError) return e;
     throw e;
