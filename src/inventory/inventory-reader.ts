@@ -7,8 +7,13 @@ import {
 import { setTimeout as delay } from 'node:timers/promises';
 import { backoffMs, type RetryPolicy } from '../aws/backoff.js';
 import { TransientError } from '../errors.js';
-import { withoutKey } from '../tasks/task-key.js';
-import { CERTIFICATE_ITEM, LIFECYCLE_INDEX, allPartitions, certificatePartition } from './lifecycle-index.js';
+import {
+  CERTIFICATE_ITEM,
+  LIFECYCLE_INDEX,
+  allPartitions,
+  certificatePartition,
+  withoutStorageKeys,
+} from './lifecycle-index.js';
 import type { InventoryCertificate } from './model.js';
 import { mergePartitions } from './shard-merge.js';
 
@@ -136,11 +141,5 @@ export class InventoryReader {
 
 /** The stored item as the inventory's record: without the table's and the index's keys. */
 function toCertificate(item: Record<string, unknown>): InventoryCertificate {
-  const {
-    lifecyclePk: _p,
-    lifecycleSk: _s,
-    expiresAt: _e,
-    ...rest
-  } = withoutKey(item) as Record<string, unknown>;
-  return rest as unknown as InventoryCertificate;
+  return withoutStorageKeys(item) as unknown as InventoryCertificate;
 }

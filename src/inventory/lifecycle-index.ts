@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { withoutKey } from '../tasks/task-key.js';
 
 /**
  * The table's `lifecycle` index (GSI): everything of the certificate lifecycle that is read by
@@ -44,3 +45,14 @@ export function lifecycleKeys(kind: LifecycleKind, at: string, certificateId: st
 export const certificatePartition = (certificateId: string) => `CERT#${certificateId}`;
 export const CERTIFICATE_ITEM = 'CERT';
 export const RETIREMENT_ITEM = 'RETIREMENT';
+
+/** A stored certificate or retirement without the table's, the index's and the TTL's attributes. */
+export function withoutStorageKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const {
+    lifecyclePk: _p,
+    lifecycleSk: _s,
+    expiresAt: _e,
+    ...rest
+  } = withoutKey(item) as Record<string, unknown>;
+  return rest;
+}

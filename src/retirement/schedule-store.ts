@@ -12,9 +12,9 @@ import {
   allPartitions,
   certificatePartition,
   lifecycleKeys,
+  withoutStorageKeys,
 } from '../inventory/lifecycle-index.js';
 import { mergePartitions } from '../inventory/shard-merge.js';
-import { withoutKey } from '../tasks/task-key.js';
 import type { RetirementState, ScheduledRetirement } from './model.js';
 
 /** How long a finished schedule item stays readable before the table's time to live removes it. */
@@ -289,11 +289,5 @@ const key = (certificateId: string) => ({ pk: certificatePartition(certificateId
 const expiresAfter = (now: string) => Math.floor(Date.parse(now) / 1000) + FINISHED_RETENTION_SECONDS;
 
 function toRetirement(item: Record<string, unknown>): ScheduledRetirement {
-  const {
-    lifecyclePk: _p,
-    lifecycleSk: _s,
-    expiresAt: _e,
-    ...rest
-  } = withoutKey(item) as Record<string, unknown>;
-  return rest as unknown as ScheduledRetirement;
+  return withoutStorageKeys(item) as unknown as ScheduledRetirement;
 }
