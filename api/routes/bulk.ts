@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { pageSize } from '../page-size.js';
 import type { Static } from 'typebox';
 import { stream } from 'hono/streaming';
 import { randomUUID } from 'node:crypto';
@@ -165,7 +166,11 @@ export function bulkRoutes(services: ApiServices): Hono {
         }
       });
     }
-    const limit = Math.min(Number(c.req.query('limit') ?? PAGE_SIZE) || PAGE_SIZE, 1000);
+    const limit = pageSize(c.req.query('limit'), {
+      name: 'limit',
+      fallback: PAGE_SIZE,
+      max: 1000,
+    });
     const page = await services.bulk.results(task.taskId, {
       limit,
       nextToken: c.req.query('nextToken'),

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { checkTemplate } from '../../src/template-admin/check-template.js';
-import { ListQueryInvalidError, TemplateIdInvalidError } from '../../src/template-admin/errors.js';
+import { TemplateIdInvalidError } from '../../src/template-admin/errors.js';
+import { pageSize } from '../page-size.js';
 import { TemplateId } from '../../src/tasks/request.js';
 import { validator } from '../../src/validation.js';
 import { audited, noteAudit } from '../audit.js';
@@ -21,7 +22,11 @@ export function templateRoutes(services: ApiServices): Hono {
   const bucket = services.templateBucket;
 
   app.get('/templates', async (c) => {
-    const limit = pageSize(c.req.query('maxResults'));
+    const limit = pageSize(c.req.query('maxResults'), {
+      name: 'maxResults',
+      fallback: DEFAULT_PAGE,
+      max: MAX_PAGE,
+    });
     const page = await bucket.list(limit, c.req.query('nextToken'));
     return c.json(page, 200);
   });
@@ -71,15 +76,4 @@ function templateIdOf(c: Context): string {
   const templateId = c.req.param('templateId') ?? '';
   if (templateIdShape.problems(templateId).length > 0) throw new TemplateIdInvalidError(templateId);
   return templateId;
-}
-
-function pageSize(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_PAGE;
-  const n = /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= MAX_PAGE)) {
-    throw new ListQueryInvalidError(
-      `maxResults must be a whole number from 1 to ${MAX_PAGE}, not '${raw.slice(0, 20)}'`,
-    );
-  }
-  return n;
 }
