@@ -16,6 +16,9 @@ beforeAll(async () => {
     BULK_CHUNK_SIZE: '5',
     BULK_CHUNKS_IN_FLIGHT: '3',
     TASK_LEASE_SECONDS: '5',
+    // A device whose certificate create was cut off by the kill waits this long before its next
+    // delivery removes what that create may have made and creates again (120 s by default).
+    CERTIFICATE_SETTLE_SECONDS: '3',
     LOG_LEVEL: 'info',
   });
 });
