@@ -8,6 +8,7 @@ import { negotiate, negotiatedContentType } from './media-type.js';
 import { openApiRoutes } from './openapi.js';
 import { bulkRoutes } from './routes/bulk.js';
 import { provisioningRoutes } from './routes/provisioning.js';
+import { rotationRoutes } from './routes/rotations.js';
 import { templateRoutes } from './routes/templates.js';
 import { thingRoutes } from './routes/things.js';
 
@@ -36,6 +37,7 @@ export function createApp(services: ApiServices): Hono {
   app.route('/', provisioningRoutes(services));
   app.route('/', bulkRoutes(services));
   app.route('/', thingRoutes(services));
+  app.route('/', rotationRoutes(services));
   app.route('/', templateRoutes(services));
   app.route('/', openApiRoutes());
 

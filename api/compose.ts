@@ -1,6 +1,9 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createCommonServices, type CommonServices, type ServiceOverrides } from '../src/common-services.js';
 import type { Config } from '../src/config.js';
+import { createModeChecks } from '../src/provisioning/certificate-modes/checks.js';
+import type { RotationSubmitDeps } from '../src/rotation/submit-rotation.js';
 import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
 import type { ObjectWriter } from '../src/storage/object-store.js';
 import { TaskWaiter } from '../src/tasks/wait-for-task.js';
@@ -21,6 +24,8 @@ export interface ApiServices extends CommonServices {
   waiter: TaskWaiter;
   /** What `PUT /templates` accepts; the workers run every one of them. */
   offeredModes: readonly CertificateModeName[];
+  /** `POST /things/{thingName}/certificates/rotations`: what a rotation is resolved and checked with. */
+  rotations: RotationSubmitDeps;
 }
 
 export function apiServices(common: CommonServices): ApiServices {
@@ -32,6 +37,15 @@ export function apiServices(common: CommonServices): ApiServices {
     templateBucket: new TemplateBucket(common.objects, objectWriter, common.config.templates),
     waiter: new TaskWaiter(common.tasks),
     offeredModes: CERTIFICATE_MODE_NAMES,
+    rotations: {
+      ...common,
+      iot: common.clients.iot,
+      // TEMPORARY until branch inventory is merged: its CertificateInventory goes here.
+      inventory: { get: () => Promise.resolve(undefined) },
+      region: common.config.region,
+      accountId: async () => (await common.clients.sts.send(new GetCallerIdentityCommand({}))).Account ?? '',
+      checks: createModeChecks(common.clients, common.config.certificates),
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { TaskId, TemplateId } from '../src/tasks/request.js';
 import { bulkPaths } from './openapi/bulk-paths.js';
 import { ERROR_STATUSES, content, type Paths } from './openapi/operation.js';
 import { provisioningPaths } from './openapi/provisioning-paths.js';
+import { rotationPaths } from './openapi/rotation-paths.js';
 import * as responses from './openapi/response-schemas.js';
 import { templatePaths } from './openapi/template-paths.js';
 import { thingPaths } from './openapi/thing-paths.js';
@@ -46,7 +47,7 @@ export function openApiDocument(): Record<string, unknown> {
         '{message, code}.',
     },
     tags: [{ name: 'Things' }, { name: 'Templates' }, { name: 'Bulk Registrations' }, { name: 'API' }],
-    paths: mergePaths(provisioningPaths, thingPaths, templatePaths, bulkPaths, openApiPath),
+    paths: mergePaths(provisioningPaths, thingPaths, rotationPaths, templatePaths, bulkPaths, openApiPath),
     components: {
       schemas: {
         Error: responses.ErrorBody,

@@ -4,6 +4,7 @@ import type { Config } from '../src/config.js';
 import { createModeRuns } from '../src/provisioning/certificate-modes/runs.js';
 import { PolicyDirectory } from '../src/provisioning/policy-directory.js';
 import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
+import { retireReplaced } from '../src/rotation/retire-replaced.js';
 import { CompletionPublisher } from '../src/tasks/completion-events.js';
 
 /**
@@ -31,6 +32,14 @@ export function workerServices(common: CommonServices): WorkerServices {
     }),
     leaseSeconds: config.worker.leaseSeconds,
     settleSeconds: config.worker.settleSeconds,
+    // TEMPORARY until branch inventory is merged: its Retirements go here.
+    replaced: retireReplaced({
+      retirements: {
+        retireNow: () => Promise.reject(new Error('retirement not merged yet')),
+        schedule: () => Promise.reject(new Error('retirement not merged yet')),
+      },
+      logger: common.logger,
+    }),
   };
 }
 

@@ -1,5 +1,7 @@
 import Type from 'typebox';
 
+import { RotationSummary } from '../../src/rotation/schemas.js';
+
 export { BulkDeviceResult, BulkRegistrationTask, BulkResults } from '../../src/bulk/schemas.js';
 
 /**
@@ -36,6 +38,7 @@ export const ProvisionResponse = Type.Object(
     publicKey: Type.Optional(Type.String()),
     privateKey: Type.Optional(Type.String({ description: 'Only when the service made the key pair' })),
     resourceArns: ResourceArns,
+    rotation: Type.Optional(RotationSummary),
   },
   { additionalProperties: false },
 );
@@ -65,6 +68,7 @@ export const TaskView = Type.Object(
     publicKey: Type.Optional(Type.String()),
     privateKey: Type.Optional(Type.String()),
     resourceArns: Type.Optional(ResourceArns),
+    rotation: Type.Optional(RotationSummary),
   },
   { additionalProperties: false },
 );

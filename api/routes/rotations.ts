@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import { RotationRequest } from '../../src/rotation/schemas.js';
+import { submitRotation } from '../../src/rotation/submit-rotation.js';
+import { validator } from '../../src/validation.js';
+import type { ApiServices } from '../compose.js';
+import { readBody } from '../read-body.js';
+import { answerSubmitted, idempotencyKeyOf } from '../task-answer.js';
+
+const rotationRequest = validator(RotationRequest);
+
+/**
+ * `POST /things/{thingName}/certificates/rotations`: a provisioning task that gives the thing a
+ * new certificate and retires the old one as asked; polled, waited for and answered as `POST /things`.
+ */
+export function rotationRoutes(services: ApiServices): Hono {
+  const app = new Hono();
+
+  app.post('/things/:thingName/certificates/rotations', async (c) => {
+    const body = await readBody(c, rotationRequest);
+    const idempotencyKey = idempotencyKeyOf(c);
+    const { task } = await submitRotation(
+      c.req.param('thingName'),
+      body,
+      { idempotencyKey },
+      services.rotations,
+    );
+    return answerSubmitted(c, task, services);
+  });
+
+  return app;
+}
