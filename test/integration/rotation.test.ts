@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { DeletePolicyCommand, DescribeCertificateCommand, DetachPolicyCommand } from '@aws-sdk/client-iot';
+import {
+  AttachThingPrincipalCommand,
+  CreateThingCommand,
+  DeletePolicyCommand,
+  DescribeCertificateCommand,
+  DetachPolicyCommand,
+} from '@aws-sdk/client-iot';
 import { X509Certificate } from 'node:crypto';
 import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
 import { privateKeyMatchesCertificate } from '../../src/certificates/index.js';
@@ -10,6 +16,7 @@ import { unique } from '../support/names.js';
 import { deviceByHand, policiesOf, recordRotation } from '../support/rotation.js';
 import { useStack } from '../support/stack.js';
 import { deliverTask } from '../support/tasks.js';
+import { waitFor } from '../support/wait.js';
 import { makeCsr, opensslVerify, selfSigned } from '../unit/certificates/fixtures.js';
 
 const env = useStack({ api: true, workers: true });
@@ -223,5 +230,76 @@ describe('exactly one new certificate, and none left behind', () => {
     ).toBe(false);
     expect(await principalsOf(iot(), thingName)).toEqual([old.certificateArn]);
     expect(await certificateStatus(iot(), old.certificateId)).toBe('ACTIVE');
+  });
+});
+
+describe('defaults from the inventory, and retiring the old certificate', () => {
+  it("own-ca by default: the replaced certificate's CA and subject; retired now: detached and INACTIVE", async () => {
+    const thingName = unique('rot-default');
+    const provisioned = await request(env.api.url, 'POST', '/things', {
+      body: {
+        provisioningTemplateId: 'create-device-certificate',
+        parameters: { ThingName: thingName },
+        cdfProvisioningParameters: {
+          caId: cas.rsaCaId,
+          certInfo: { country: 'US', organization: 'Acme', commonName: thingName },
+        },
+      },
+      headers: { prefer: 'wait=20' },
+    });
+    expect(provisioned.status).toBe(201);
+    const oldArn = String((provisioned.body.resourceArns as Record<string, string>).certificate);
+
+    const res = await rotate(thingName, { retireOldCertificate: 'now' });
+    expect(res.status).toBe(201);
+    const pem = String(res.body.certificatePem);
+    expect(opensslVerify(await caPemOf(iot(), cas.rsaCaId), pem)).toContain('OK');
+    expect(new X509Certificate(pem).subject).toBe(
+      new X509Certificate(String(provisioned.body.certificatePem)).subject,
+    );
+    const newArn = String((res.body.resourceArns as Record<string, string>).certificate);
+    expect(await principalsOf(iot(), thingName)).toEqual([newArn]);
+    expect(await policiesOf(iot(), newArn)).toEqual(['sample-device-policy']);
+    expect(await certificateStatus(iot(), idOf(newArn))).toBe('ACTIVE');
+    expect(await certificateStatus(iot(), idOf(oldArn))).toBe('INACTIVE');
+    expect(res.body.rotation).toMatchObject({
+      replacedCertificateId: idOf(oldArn),
+      retirement: { status: 'RETIRED' },
+    });
+  });
+
+  it('retired after a grace period: scheduled, then retired by the lifecycle tick', async () => {
+    const thingName = unique('rot-grace');
+    const old = await deviceByHand(iot(), thingName);
+    const res = await rotate(thingName, { mode: 'aws', retireOldCertificate: { afterSeconds: 1 } });
+    expect(res.status).toBe(201);
+    const newArn = String((res.body.resourceArns as Record<string, string>).certificate);
+    expect(res.body.rotation).toMatchObject({ retirement: { status: 'SCHEDULED' } });
+    await waitFor(
+      'the old certificate retired',
+      () => certificateStatus(iot(), old.certificateId),
+      (status) => status === 'INACTIVE',
+    );
+    await waitFor(
+      'the old certificate detached',
+      () => principalsOf(iot(), thingName),
+      (principals) => principals.length === 1,
+    );
+    expect(await principalsOf(iot(), thingName)).toEqual([newArn]);
+    expect(await certificateStatus(iot(), idOf(newArn))).toBe('ACTIVE');
+  });
+
+  it('a certificate another thing also uses is not retired: the rotation succeeds, its retirement BLOCKED', async () => {
+    const thingName = unique('rot-shared');
+    const old = await deviceByHand(iot(), thingName);
+    const other = unique('rot-shared-other');
+    await iot().send(new CreateThingCommand({ thingName: other }));
+    await iot().send(new AttachThingPrincipalCommand({ thingName: other, principal: old.certificateArn }));
+    const res = await rotate(thingName, { mode: 'aws', retireOldCertificate: 'now' });
+    await expectRotated(thingName, old, res);
+    expect(res.body.rotation).toMatchObject({
+      retirement: { status: 'BLOCKED', code: 'CERTIFICATE_SHARED' },
+    });
+    expect(await principalsOf(iot(), other)).toEqual([old.certificateArn]);
   });
 });
