@@ -20,11 +20,13 @@ const LAYERS = [
     'src/certificates',
     'src/queue',
     'src/storage',
+    'src/events',
+    'src/metrics',
   ],
   ['src/templates'],
   ['src/tasks'],
   ['src/provisioning'],
-  ['src/bulk', 'src/template-admin', 'src/things'],
+  ['src/bulk', 'src/template-admin', 'src/things', 'src/health'],
   ['src/common-services.ts'],
 ];
 const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({

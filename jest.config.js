@@ -24,7 +24,7 @@ export default {
       displayName: 'deploy',
       testMatch: ['<rootDir>/test/deploy/**/*.test.ts'],
       // esbuild builds every bundle and serverless packages the stack: minutes on a busy machine.
-      testTimeout: 240_000,
+      setupFilesAfterEnv: ['<rootDir>/test/deploy/timeout.ts'],
       slowTestThreshold: 60,
     },
     {

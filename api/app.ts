@@ -7,6 +7,7 @@ import type { ApiServices } from './compose.js';
 import { negotiate, negotiatedContentType } from './media-type.js';
 import { openApiRoutes } from './openapi.js';
 import { bulkRoutes } from './routes/bulk.js';
+import { healthRoutes, type PrometheusText } from './routes/health.js';
 import { provisioningRoutes } from './routes/provisioning.js';
 import { rotationRoutes } from './routes/rotations.js';
 import { templateRoutes } from './routes/templates.js';
@@ -19,8 +20,9 @@ const MAX_BULK_BODY_BYTES = 8 * 1024 * 1024;
 /**
  * The HTTP API, one Hono app for both the local server and the Lambda entry. Every error becomes
  * `{message, code}` with the status its kind maps to; nothing unexpected leaks beyond a 500.
+ * With `prometheus` (the local server; not Lambda) it also serves `GET /metrics`.
  */
-export function createApp(services: ApiServices): Hono {
+export function createApp(services: ApiServices, options: { prometheus?: PrometheusText } = {}): Hono {
   const app = new Hono();
   app.use(negotiatedContentType);
   app.use(negotiate);
@@ -40,6 +42,7 @@ export function createApp(services: ApiServices): Hono {
   app.route('/', rotationRoutes(services));
   app.route('/', templateRoutes(services));
   app.route('/', openApiRoutes());
+  app.route('/', healthRoutes(services.readiness, options.prometheus));
 
   app.notFound((c) =>
     c.json({ code: 'ROUTE_NOT_FOUND', message: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404),

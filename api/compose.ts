@@ -1,7 +1,7 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { createCommonServices, type CommonServices, type ServiceOverrides } from '../src/common-services.js';
+import { createCommonServices, type CommonServices, type ServiceOptions } from '../src/common-services.js';
 import type { Config } from '../src/config.js';
+import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
 import { createModeChecks } from '../src/provisioning/certificate-modes/checks.js';
 import type { RotationSubmitDeps } from '../src/rotation/submit-rotation.js';
 import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
@@ -26,6 +26,8 @@ export interface ApiServices extends CommonServices {
   offeredModes: readonly CertificateModeName[];
   /** `POST /things/{thingName}/certificates/rotations`: what a rotation is resolved and checked with. */
   rotations: RotationSubmitDeps;
+  /** `GET /health/ready`: the table, the queues the API sends to, the bucket, the KMS key. */
+  readiness: () => Promise<ReadinessReport>;
 }
 
 export function apiServices(common: CommonServices): ApiServices {
@@ -43,15 +45,16 @@ export function apiServices(common: CommonServices): ApiServices {
       // TEMPORARY until branch inventory is merged: its CertificateInventory goes here.
       inventory: { get: () => Promise.resolve(undefined) },
       region: common.config.region,
-      accountId: async () => (await common.clients.sts.send(new GetCallerIdentityCommand({}))).Account ?? '',
+      accountId: async () => (await common.identity()).accountId,
       checks: createModeChecks(common.clients, common.config.certificates),
     },
+    readiness: readinessCheck({
+      ...common,
+      queueNames: [common.config.queues.requests, common.config.queues.bulk],
+    }),
   };
 }
 
-export async function createApiServices(
-  config: Config,
-  overrides: ServiceOverrides = {},
-): Promise<ApiServices> {
-  return apiServices(await createCommonServices(config, overrides));
+export async function createApiServices(config: Config, options: ServiceOptions): Promise<ApiServices> {
+  return apiServices(await createCommonServices(config, options));
 }

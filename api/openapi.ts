@@ -3,7 +3,9 @@ import Type from 'typebox';
 import { CertificateStatusPartial, Thing } from '../src/things/schemas.js';
 import { ProvisioningTemplate, TemplateList, TemplateSaved } from '../src/template-admin/schemas.js';
 import { TaskId, TemplateId } from '../src/tasks/request.js';
+import { IOT } from '../src/templates/iot-constraints.js';
 import { bulkPaths } from './openapi/bulk-paths.js';
+import { healthPaths } from './openapi/health-paths.js';
 import { ERROR_STATUSES, content, type Paths } from './openapi/operation.js';
 import { provisioningPaths } from './openapi/provisioning-paths.js';
 import { rotationPaths } from './openapi/rotation-paths.js';
@@ -47,7 +49,15 @@ export function openApiDocument(): Record<string, unknown> {
         '{message, code}.',
     },
     tags: [{ name: 'Things' }, { name: 'Templates' }, { name: 'Bulk Registrations' }, { name: 'API' }],
-    paths: mergePaths(provisioningPaths, thingPaths, rotationPaths, templatePaths, bulkPaths, openApiPath),
+    paths: mergePaths(
+      provisioningPaths,
+      thingPaths,
+      rotationPaths,
+      templatePaths,
+      bulkPaths,
+      healthPaths,
+      openApiPath,
+    ),
     components: {
       schemas: {
         Error: responses.ErrorBody,
@@ -67,7 +77,7 @@ export function openApiDocument(): Record<string, unknown> {
       parameters: {
         thingName: pathParameter('thingName', 'Name of the thing', {
           type: 'string',
-          pattern: '^[a-zA-Z0-9:_-]{1,128}$',
+          pattern: IOT.thingName.pattern.source,
         }),
         taskId: pathParameter('taskId', 'Id of the provisioning task', TaskId),
         bulkTaskId: pathParameter('taskId', 'Id of the bulk task', Type.String({ format: 'uuid' })),

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import { InvalidInputError } from '../src/errors.js';
+import { clientTagOf } from '../src/tasks/client-tag.js';
 import type { Task } from '../src/tasks/model.js';
+import { CLIENT_HEADER } from './client-header.js';
 import type { ApiServices } from './compose.js';
 import { statusOfKind } from './http-status.js';
 import { provisionResponse } from './task-view.js';
@@ -17,6 +19,11 @@ export function idempotencyKeyOf(c: Context): string | undefined {
     );
   }
   return key;
+}
+
+/** The submitting system's tag (`x-client`), checked; it is carried into the task's events. */
+export function clientOf(c: Context): string | undefined {
+  return clientTagOf(c.req.header(CLIENT_HEADER), `The ${CLIENT_HEADER} header`);
 }
 
 /** RFC 7240 `Prefer: wait=N`, capped at the configured maximum; 0 when absent. */

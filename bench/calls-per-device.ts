@@ -17,6 +17,7 @@ import {
 import { createCommonServices, type CommonServices } from '../src/common-services.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { PrometheusMetrics } from '../src/metrics/prometheus-metrics.js';
 import { createSelfSignedCa } from '../src/provisioning/ca/self-signed-ca.js';
 import type { ProvisionRequest } from '../src/tasks/request.js';
 import { workerServices } from '../workers/compose.js';
@@ -121,10 +122,15 @@ try {
     LOG_LEVEL: 'warn',
     IOT_TPS: '1000',
   });
-  clients = createAwsClients(clientOptionsFrom(config));
+  const metrics = new PrometheusMetrics();
+  clients = createAwsClients(clientOptionsFrom(config, metrics));
   await bootstrap(clients, config, { cas: false });
   const cas = await bootstrapSampleCas(clients, config);
-  services = await createCommonServices(config, { clients, logger: createLogger({ level: 'warn' }) });
+  services = await createCommonServices(config, {
+    clients,
+    logger: createLogger({ level: 'warn' }),
+    metrics,
+  });
   const both = { ...apiServices(services), ...workerServices(services) };
   server = await startServer(createApp(both), 0);
   workers = startConsumers(both);

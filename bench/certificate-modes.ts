@@ -5,6 +5,7 @@ import { startMoto } from '../infra/moto.mjs';
 import { createAwsClients, clientOptionsFrom } from '../src/aws/clients.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { PrometheusMetrics } from '../src/metrics/prometheus-metrics.js';
 import { runTask } from '../src/provisioning/run-task.js';
 import { createWorkerServices } from '../workers/compose.js';
 import { newTask } from '../src/tasks/new-task.js';
@@ -31,7 +32,11 @@ const config = loadConfig({
 const clients = createAwsClients(clientOptionsFrom(config));
 await bootstrap(clients, config, { cas: false });
 const cas = await bootstrapSampleCas(clients, config);
-const services = await createWorkerServices(config, { clients, logger: createLogger({ level: 'warn' }) });
+const services = await createWorkerServices(config, {
+  clients,
+  logger: createLogger({ level: 'warn' }),
+  metrics: new PrometheusMetrics(),
+});
 
 const certInfo = { country: 'US', commonName: 'bench' };
 const modes: [string, string, CdfProvisioningParameters | undefined][] = [

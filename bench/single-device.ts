@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { createApp } from '../api/app.js';
 import { startServer } from '../api/server.js';
 import { createLogger } from '../src/logger.js';
+import { PrometheusMetrics } from '../src/metrics/prometheus-metrics.js';
 import { createApiServices } from '../api/compose.js';
 import { startBenchStack, startProcess } from './local-stack.js';
 import { procStats } from './proc-stats.js';
@@ -19,7 +20,11 @@ const concurrency = Number(process.argv[3] ?? 32);
 
 const bench = await startBenchStack();
 const { moto, env, config, clients } = bench;
-const services = await createApiServices(config, { clients, logger: createLogger({ level: 'warn' }) });
+const services = await createApiServices(config, {
+  clients,
+  logger: createLogger({ level: 'warn' }),
+  metrics: new PrometheusMetrics(),
+});
 const server = await startServer(createApp(services), 0);
 
 // The container worker in its own process, so its CPU is measured alone.

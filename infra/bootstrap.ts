@@ -17,7 +17,12 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +33,9 @@ import { bootstrapSampleCas, sampleCasByDefault } from './bootstrap-ca.js';
 
 /**
  * Creates the service's AWS resources on the emulator (or an empty account), idempotently: the
- * table with TTL, the requests queue with its DLQ and redrive policy, the results queue, the
- * templates bucket with the sample templates, and the KMS key behind the configured alias.
+ * table with TTL, the requests and bulk queues with their DLQs and redrive policies, the events
+ * topic with the results queue subscribed to it, the templates bucket with the sample templates,
+ * and the KMS key behind the configured alias.
  * In AWS, serverless.yml owns these; this is for local runs and tests.
  */
 export const SAMPLE_TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
@@ -130,8 +136,55 @@ async function createQueues(clients: AwsClients, config: Config): Promise<void> 
   await Promise.all([
     createQueueWithDlq(clients, queues.requests, queues.requestsDlq, visibility),
     createQueueWithDlq(clients, queues.bulk, queues.bulkDlq, visibility),
-    clients.sqs.send(new CreateQueueCommand({ QueueName: queues.results })),
+    createEventsTopic(clients, config),
   ]);
+}
+
+/**
+ * The events topic, and the results queue subscribed to everything on it with raw message
+ * delivery: its bodies stay the event JSON (as when the service sent to the queue itself) and the
+ * events' attributes arrive as SQS message attributes. The queue's policy lets only this topic
+ * send to it.
+ */
+async function createEventsTopic(clients: AwsClients, config: Config): Promise<void> {
+  const [topic, queue] = await Promise.all([
+    clients.sns.send(new CreateTopicCommand({ Name: config.eventsTopicName })),
+    clients.sqs.send(new CreateQueueCommand({ QueueName: config.queues.results })),
+  ]);
+  const queueArn = (
+    await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }),
+    )
+  ).Attributes?.QueueArn;
+  await clients.sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queue.QueueUrl,
+      Attributes: {
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: queueArn,
+              Condition: { ArnEquals: { 'aws:SourceArn': topic.TopicArn } },
+            },
+          ],
+        }),
+      },
+    }),
+  );
+  // Subscribing again with the same attributes returns the existing subscription.
+  await clients.sns.send(
+    new SubscribeCommand({
+      TopicArn: topic.TopicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+      ReturnSubscriptionArn: true,
+    }),
+  );
 }
 
 async function createQueueWithDlq(

@@ -5,6 +5,8 @@ import { createAwsClients, clientOptionsFrom } from '../src/aws/clients.js';
 import { createCommonServices } from '../src/common-services.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { PrometheusMetrics } from '../src/metrics/prometheus-metrics.js';
+import { watchQueueDepths } from '../src/queue/queue-depth.js';
 import { workerServices } from '../workers/compose.js';
 import { startConsumers } from '../workers/start-consumers.js';
 import { bootstrap } from './bootstrap.js';
@@ -28,12 +30,14 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const clients = createAwsClients(clientOptionsFrom(config));
+  const metrics = new PrometheusMetrics();
+  const clients = createAwsClients(clientOptionsFrom(config, metrics));
   await bootstrap(clients, config);
   // One process, both runtimes: the API's and the workers' roots over the same common services.
-  const common = await createCommonServices(config, { clients, logger });
+  const common = await createCommonServices(config, { clients, logger, metrics });
+  watchQueueDepths(metrics, clients.sqs, common.queueUrls);
   const server = await startServer(
-    createApp(apiServices(common)),
+    createApp(apiServices(common), { prometheus: metrics }),
     config.port,
     process.env.HOST ?? '127.0.0.1',
   );

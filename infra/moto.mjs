@@ -51,7 +51,14 @@ export async function startMoto(options = {}) {
   const child = spawn(motoCommand.command, [...motoCommand.args, '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, ...motoCommand.env },
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches only the service, which drains its
+    // workers against a live emulator and then stops it.
+    detached: true,
   });
+  // Whatever way this process ends, the emulator ends with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     // Keep only the tail: moto logs every request to stderr.

@@ -25,6 +25,8 @@ Enrol devices in bulk, then follow the task and read every device's result:
   curl -s ${apiUrl}/bulkthings/<taskId>/results
 
 Templates: curl -s ${apiUrl}/templates    API description: curl -s ${apiUrl}/openapi.json
+Health: curl -s ${apiUrl}/health/ready    Metrics (Prometheus): curl -s ${apiUrl}/metrics
+Events: every one is on the results queue; subscribe your own queue: README.md, "Events".
 Every certificate mode, with copyable requests: README.md, "Certificate modes".
 
 Press Ctrl-C to stop.

@@ -13,6 +13,7 @@ const Env = Type.Object({
   REQUESTS_QUEUE_NAME: Type.String({ default: 'provisioning-requests', minLength: 1 }),
   REQUESTS_DLQ_NAME: Type.String({ default: 'provisioning-requests-dlq', minLength: 1 }),
   RESULTS_QUEUE_NAME: Type.String({ default: 'provisioning-results', minLength: 1 }),
+  EVENTS_TOPIC_NAME: Type.String({ default: 'provisioning-events', pattern: '^[A-Za-z0-9_-]{1,256}$' }),
   BULK_QUEUE_NAME: Type.String({ default: 'provisioning-bulk', minLength: 1 }),
   BULK_DLQ_NAME: Type.String({ default: 'provisioning-bulk-dlq', minLength: 1 }),
   BULK_CHUNK_SIZE: Type.Integer({ default: 50, minimum: 1, maximum: 1000 }),
@@ -51,6 +52,8 @@ export interface Config {
   endpoint: string | undefined;
   tableName: string;
   queues: { requests: string; requestsDlq: string; results: string; bulk: string; bulkDlq: string };
+  /** The SNS topic completion and refusal events are published to. */
+  eventsTopicName: string;
   /** Bulk tasks: lines per chunk message, chunk messages per task at once, devices at once per chunk. */
   bulk: { chunkSize: number; chunksInFlight: number; lineConcurrency: number };
   templates: { bucket: string; prefix: string; suffix: string; cacheSeconds: number };
@@ -163,6 +166,7 @@ function fromEnv(env: Env, aliases: { pca: Record<string, string>; iotCa: Record
       bulk: env.BULK_QUEUE_NAME,
       bulkDlq: env.BULK_DLQ_NAME,
     },
+    eventsTopicName: env.EVENTS_TOPIC_NAME,
     bulk: {
       chunkSize: env.BULK_CHUNK_SIZE,
       chunksInFlight: env.BULK_CHUNKS_IN_FLIGHT,

@@ -3,13 +3,15 @@ import Value from 'typebox/value';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { describeError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
-import { createWorkerServices, type WorkerServices } from './compose.js';
+import { PrometheusMetrics } from '../src/metrics/prometheus-metrics.js';
+import { watchQueueDepths } from '../src/queue/queue-depth.js';
+import { createWorkerServices, workerReadiness, type WorkerServices } from './compose.js';
 import { startHealthServer } from './health.js';
 import { startConsumers, type RunningWorkers } from './start-consumers.js';
 
 /**
- * The container entry (Dockerfile): the sqs-consumer workers of `startConsumers` and a health
- * endpoint on HEALTH_PORT. On SIGTERM (or SIGINT) it stops polling, lets the messages it holds
+ * The container entry (Dockerfile): the sqs-consumer workers of `startConsumers` and, on
+ * HEALTH_PORT, its health, readiness and Prometheus metrics (workers/health.ts). On SIGTERM (or SIGINT) it stops polling, lets the messages it holds
  * finish (up to the drain timeout set in start-consumers.ts; the orchestrator's stop timeout must
  * be longer), then exits 0: nothing is lost and no task is left RUNNING under a live lease.
  * A second SIGINT exits at once, for a person at a terminal.
@@ -38,8 +40,11 @@ async function main(): Promise<void> {
   let services: WorkerServices | undefined;
   let workers: RunningWorkers | undefined;
   let stopping = false;
-  const startup = createWorkerServices(config, { logger }).then((s) => {
+  const metrics = new PrometheusMetrics();
+  const startup = createWorkerServices(config, { logger, metrics }).then((s) => {
     services = s;
+    watchQueueDepths(metrics, s.clients.sqs, s.queueUrls);
+    health.attach({ readiness: workerReadiness(s), prometheus: metrics });
     if (stopping) return;
     workers = startConsumers(s);
     health.setState('consuming');

@@ -1,5 +1,5 @@
-import { publishBulkCompletion } from '../src/bulk/completion-event.js';
 import { BulkMessage } from '../src/bulk/messages.js';
+import type { BulkTask } from '../src/bulk/model.js';
 import { planBulkTask, type PlanDeps } from '../src/bulk/plan.js';
 import { runChunk, type ChunkDeps } from '../src/bulk/run-chunk.js';
 import { isServiceError, type ServiceError } from '../src/errors.js';
@@ -51,7 +51,7 @@ async function dispatch(
     const task = await services.bulk.get(body.bulkTaskId);
     if (task === undefined) return 'done';
     if (abandon !== undefined) {
-      await services.bulk.fail(task.taskId, {
+      await failTask(services, task, {
         code: abandon.code,
         message: 'The bulk task could not be planned (see the worker logs)',
       });
@@ -61,13 +61,23 @@ async function dispatch(
       await planBulkTask(task, planDeps(services));
     } catch (e: unknown) {
       if (!isPermanent(e)) throw e;
-      await services.bulk.fail(task.taskId, { code: e.code, message: e.message });
       services.logger.warn('bulk task failed in planning', { bulkTaskId: task.taskId, code: e.code });
+      await failTask(services, task, { code: e.code, message: e.message });
     }
     return 'done';
   }
   await runChunk(body.bulkTaskId, body.chunk, chunkDeps(services), { abandon });
   return 'done';
+}
+
+/** Fails the task (unless it ended meanwhile) and publishes its event if that is due. */
+async function failTask(
+  services: WorkerServices,
+  task: BulkTask,
+  error: { code: string; message: string },
+): Promise<void> {
+  const failed = (await services.bulk.fail(task.taskId, error)) ?? (await services.bulk.get(task.taskId));
+  if (failed !== undefined) await services.bulkEvents.publishIfEnded(failed);
 }
 
 function isPermanent(e: unknown): e is ServiceError {
@@ -81,6 +91,7 @@ function planDeps(services: WorkerServices): PlanDeps {
     bulk: services.bulk,
     chunkSize: services.config.bulk.chunkSize,
     chunksInFlight: services.config.bulk.chunksInFlight,
+    bulkEvents: services.bulkEvents,
   };
 }
 
@@ -90,9 +101,5 @@ function chunkDeps(services: WorkerServices): ChunkDeps {
     ...planDeps(services),
     lineConcurrency: services.config.bulk.lineConcurrency,
     ttlSeconds: services.config.resultTtlSeconds,
-    onFinished: async (task) => {
-      services.logger.info('bulk task finished', { bulkTaskId: task.taskId, status: task.status });
-      await publishBulkCompletion(services.queues.results, task);
-    },
   };
 }

@@ -1,43 +1,59 @@
 import { runTask } from '../src/provisioning/run-task.js';
-import { TaskId } from '../src/tasks/request.js';
-import { validator } from '../src/validation.js';
+import { upstreamTaskId } from '../src/tasks/accept-upstream.js';
+import { DEAD_LETTERED, failDeadLetteredRequest } from '../src/tasks/dead-lettered-request.js';
+import { TaskBusyError } from '../src/tasks/errors.js';
+import { FINISHED } from '../src/tasks/model.js';
 import type { WorkerServices } from './compose.js';
-import { DEAD_LETTER_REASON } from './dead-letter.js';
+import { CLIENT_ATTRIBUTE, DEAD_LETTER_REASON, refuse } from './dead-letter.js';
 import type { InboundMessage } from './inbound-message.js';
 import type { Handled } from './process-batch.js';
 
-const taskIdShape = validator(TaskId);
-
 /**
- * A message that SQS moved to the DLQ after too many receives: its task must not stay PENDING or
- * RUNNING forever. The task is abandoned (what it made so far is removed) and FAILED, its
- * completion event is sent, and the message is deleted: the task now records what happened.
- * Messages the worker dead-lettered itself have no task; they stay in the DLQ for a person.
+ * A message that SQS moved to the DLQ after too many receives. Its task must not stay PENDING or
+ * RUNNING forever, and its sender must hear of it:
+ * - a task that is still open is abandoned (what it made so far is removed) and FAILED, with its
+ *   completion event;
+ * - a task that ended is announced again (the delivery that ended it may have died before it
+ *   published);
+ * - an upstream request that never got a task is recorded FAILED, with its event;
+ * - a message with no readable task id (not a JSON object) gets a `request refused` event and is
+ *   set aside with the reason, like those the worker refuses itself.
+ * The message is deleted only then: a task, or the set-aside copy, records what happened.
+ * Messages set aside (with a `deadLetterReason`) are kept for a person and their senders were
+ * told already: they are left alone.
  */
 export async function handleDeadLetter(message: InboundMessage, services: WorkerServices): Promise<Handled> {
   if (message.attributes[DEAD_LETTER_REASON] !== undefined) return 'keep';
-  const taskId = taskIdOf(message);
+  const body = jsonObject(message.body);
+  if (body === undefined) {
+    return refuse(services, message, {
+      code: DEAD_LETTERED.code,
+      message: 'The message failed on every delivery and is not a JSON object, so it names no task',
+    });
+  }
+  const taskId = upstreamTaskId(body, message.messageId);
+  const client = message.attributes[CLIENT_ATTRIBUTE];
   const task = await services.tasks.get(taskId);
-  if (task === undefined || task.status === 'SUCCEEDED' || task.status === 'FAILED') return 'done';
-  await runTask(taskId, services, {
-    // It was received maxReceiveCount times on the requests queue before it came here.
-    delivery: { redelivered: true },
-    abandon: {
-      code: 'MESSAGE_DEAD_LETTERED',
-      message:
-        'The task failed on every delivery of its message and was moved to the dead-letter queue; see the worker logs for this task id',
-      kind: 'internal',
-    },
-  });
+  if (task === undefined) {
+    if ((await failDeadLetteredRequest(body, { taskId, client }, services)) !== undefined) return 'done';
+    throw new TaskBusyError(taskId); // recorded meanwhile by another delivery: look again later
+  }
+  if (FINISHED.includes(task.status)) {
+    await services.events.publish(task);
+    return 'done';
+  }
+  // It was received maxReceiveCount times on the requests queue before it came here.
+  await runTask(taskId, services, { delivery: { redelivered: true }, abandon: DEAD_LETTERED });
   return 'done';
 }
 
-function taskIdOf(message: InboundMessage): string {
+function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
-    const body = JSON.parse(message.body) as { taskId?: unknown };
-    if (taskIdShape.check(body.taskId)) return body.taskId;
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
-    // not JSON: an upstream message, whose task id is its message id
+    return undefined;
   }
-  return message.messageId;
 }

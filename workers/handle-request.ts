@@ -5,7 +5,7 @@ import { TaskConflictError } from '../src/tasks/errors.js';
 import { TaskReference } from '../src/tasks/request-message.js';
 import { validator } from '../src/validation.js';
 import type { WorkerServices } from './compose.js';
-import { deadLetter } from './dead-letter.js';
+import { CLIENT_ATTRIBUTE, refuse } from './dead-letter.js';
 import { deliveryOf, type InboundMessage } from './inbound-message.js';
 import type { Handled } from './process-batch.js';
 
@@ -14,22 +14,26 @@ const isReference = validator(TaskReference);
 /**
  * One message from the requests queue: the API's reference to a recorded task, or a request an
  * upstream system published (src/tasks/accept-upstream.ts decides what becomes of it). Returns
- * 'done' when the message is dealt with (provisioned, failed as a task, or moved to the DLQ with a
- * reason); throws when it should come back later.
+ * 'done' when the message is dealt with (provisioned, failed as a task, or refused: its sender
+ * told by a `request refused` event and the message moved to the DLQ with the reason); throws
+ * when it should come back later.
  */
 export async function handleRequestMessage(
   message: InboundMessage,
   services: WorkerServices,
 ): Promise<Handled> {
-  const dlq = services.queues.requestsDlq;
   let body: unknown;
   try {
     body = JSON.parse(message.body);
   } catch {
-    return deadLetter(services, dlq, message, 'Message body is not JSON');
+    return refuse(services, message, { code: 'MESSAGE_NOT_JSON', message: 'Message body is not JSON' });
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return deadLetter(services, dlq, message, 'Message body is not a JSON object');
+    return refuse(services, message, {
+      code: 'MESSAGE_NOT_OBJECT',
+      message: 'Message body is not a JSON object',
+      body,
+    });
   }
 
   const delivery = deliveryOf(message);
@@ -39,21 +43,27 @@ export async function handleRequestMessage(
     } catch (e: unknown) {
       // The task expired (TTL) or was never recorded: nothing to run, keep the message for a person.
       if (e instanceof NotFoundError && e.code === 'TASK_NOT_FOUND') {
-        return deadLetter(services, dlq, message, e.message);
+        return refuse(services, message, { code: e.code, message: e.message, taskId: body.taskId, body });
       }
       throw e;
     }
     return 'done';
   }
-  const outcome = await acceptUpstreamRequest(body as Record<string, unknown>, message.messageId, services);
-  if (outcome.kind === 'conflict') return deadLetter(services, dlq, message, outcome.reason);
+  const outcome = await acceptUpstreamRequest(
+    body as Record<string, unknown>,
+    { messageId: message.messageId, client: message.attributes[CLIENT_ATTRIBUTE] },
+    services,
+  );
+  const conflict = (taskId: string, reason: string) =>
+    refuse(services, message, { code: 'TASK_ID_REUSED', message: reason, taskId, body });
+  if (outcome.kind === 'conflict') return conflict(outcome.taskId, outcome.reason);
   if (outcome.kind === 'accepted') {
     const { task } = outcome;
     try {
       await runTask(task.taskId, services, { create: task, delivery });
     } catch (e: unknown) {
-      if (e instanceof TaskConflictError)
-        return deadLetter(services, dlq, message, conflictReason(task.taskId));
+      // Recorded meanwhile for a different request (the task is created by the run, not before).
+      if (e instanceof TaskConflictError) return conflict(task.taskId, conflictReason(task.taskId));
       throw e;
     }
   }

@@ -8,6 +8,8 @@ export interface InboundMessage {
   body: string;
   receiptHandle: string;
   receiveCount: number;
+  /** When the message was sent to its queue (epoch ms), for how long it waited there. */
+  sentAt: number | undefined;
   /** Epoch ms of the message's first receive, when the queue said. */
   firstReceivedAt?: number;
   attributes: Record<string, string>;
@@ -19,18 +21,14 @@ export const deliveryOf = (m: InboundMessage): Delivery => ({
   ...(m.firstReceivedAt === undefined ? {} : { firstReceivedAt: m.firstReceivedAt }),
 });
 
-const epochMs = (value: string | undefined) => {
-  const ms = Number(value);
-  return value === undefined || !Number.isFinite(ms) ? {} : { firstReceivedAt: ms };
-};
-
 export function fromSqsMessage(m: Message): InboundMessage {
   return {
     messageId: m.MessageId ?? '',
     body: m.Body ?? '',
     receiptHandle: m.ReceiptHandle ?? '',
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
-    ...epochMs(m.Attributes?.ApproximateFirstReceiveTimestamp),
+    sentAt: epochMs(m.Attributes?.SentTimestamp),
+    ...firstReceived(m.Attributes?.ApproximateFirstReceiveTimestamp),
     attributes: Object.fromEntries(
       Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
         v.StringValue ? [[k, v.StringValue]] : [],
@@ -45,9 +43,20 @@ export function fromLambdaRecord(r: SQSRecord): InboundMessage {
     body: r.body,
     receiptHandle: r.receiptHandle,
     receiveCount: Number(r.attributes.ApproximateReceiveCount),
-    ...epochMs(r.attributes.ApproximateFirstReceiveTimestamp),
+    sentAt: epochMs(r.attributes.SentTimestamp),
+    ...firstReceived(r.attributes.ApproximateFirstReceiveTimestamp),
     attributes: Object.fromEntries(
       Object.entries(r.messageAttributes).flatMap(([k, v]) => (v.stringValue ? [[k, v.stringValue]] : [])),
     ),
   };
+}
+
+function epochMs(text: string | undefined): number | undefined {
+  const ms = Number(text);
+  return text === undefined || !Number.isFinite(ms) ? undefined : ms;
+}
+
+function firstReceived(text: string | undefined): { firstReceivedAt?: number } {
+  const ms = epochMs(text);
+  return ms === undefined ? {} : { firstReceivedAt: ms };
 }

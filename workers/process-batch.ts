@@ -1,6 +1,8 @@
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TransientError, describeError, isServiceError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
+import type { Metrics } from '../src/metrics/metrics.js';
+import type { QueueUrls } from '../src/queue/queue-urls.js';
 import type { InboundMessage } from './inbound-message.js';
 
 /**
@@ -8,16 +10,30 @@ import type { InboundMessage } from './inbound-message.js';
  * of both Lambda's partial batch responses and sqs-consumer's batch handler. A message that failed
  * transiently is made visible again after an exponential backoff rather than the full visibility
  * timeout. A handler answers 'keep' for a message that must stay on its queue for a person to
- * read (the DLQ's unusable messages): it is hidden for SQS's maximum of 12 hours each time.
+ * read (the DLQ's set-aside messages): it is hidden for as long as SQS allows (`holdSeconds`), so
+ * the handler sees it about twice a day rather than after every visibility timeout.
  */
 export type Handled = 'done' | 'keep';
-const KEEP_SECONDS = 12 * 3600;
+
+export interface BatchDeps {
+  sqs: SQSClient;
+  /** The queue's role, for metrics. */
+  queue: keyof QueueUrls;
+  queueUrl: string;
+  logger: Logger;
+  metrics: Metrics;
+}
 
 export async function processBatch(
   messages: InboundMessage[],
   handle: (message: InboundMessage) => Promise<Handled>,
-  deps: { sqs: SQSClient; queueUrl: string; logger: Logger },
+  deps: BatchDeps,
 ): Promise<string[]> {
+  const receivedAt = Date.now();
+  for (const m of messages) {
+    if (m.sentAt !== undefined)
+      deps.metrics.observe('queueWait', { queue: deps.queue }, Math.max(0, (receivedAt - m.sentAt) / 1000));
+  }
   const outcomes = await Promise.allSettled(messages.map((m) => handle(m)));
   const failed: string[] = [];
   await Promise.all(
@@ -26,7 +42,7 @@ export async function processBatch(
       if (message === undefined || (outcome.status === 'fulfilled' && outcome.value === 'done')) return;
       failed.push(message.messageId);
       if (outcome.status === 'fulfilled') {
-        await retryAfter(deps, message, KEEP_SECONDS);
+        await retryAfter(deps, message, holdSeconds(receivedAt));
         return;
       }
       const e: unknown = outcome.reason;
@@ -37,7 +53,7 @@ export async function processBatch(
         error: describeError(e),
       };
       if (e instanceof TransientError) {
-        const seconds = retryDelaySeconds(e, message.receiveCount);
+        const seconds = retryDelaySeconds(e, message.receiveCount, holdSeconds(receivedAt));
         deps.logger.warn('message will be retried', { ...fields, retryInSeconds: seconds });
         await retryAfter(deps, message, seconds);
       } else {
@@ -48,9 +64,31 @@ export async function processBatch(
   return failed;
 }
 
-/** The backoff, or longer when the error says that trying again sooner is pointless (at most 12 h). */
-export function retryDelaySeconds(e: TransientError, receiveCount: number): number {
-  return Math.min(KEEP_SECONDS, Math.max(backoffSeconds(receiveCount), Math.ceil(e.retryAfterSeconds ?? 0)));
+/**
+ * SQS allows a message to stay hidden for at most 12 hours counted from the receive (AWS; moto
+ * counts from the send, which for a message just set aside is the same moment): asking for the
+ * full 12 h after the receive is refused. So the hold is 12 h less what has passed since this
+ * batch began (the receive happened just before), less a margin for the gap between SQS's
+ * receive and the batch's start (Lambda's poller, a slow batch).
+ */
+export const MAX_VISIBILITY_SECONDS = 12 * 3600;
+const HOLD_MARGIN_SECONDS = 10 * 60;
+
+export function holdSeconds(receivedAt: number, now = Date.now()): number {
+  const elapsed = Math.ceil((now - receivedAt) / 1000);
+  return Math.max(0, MAX_VISIBILITY_SECONDS - HOLD_MARGIN_SECONDS - elapsed);
+}
+
+/**
+ * The backoff, or longer when the error says that trying again sooner is pointless, within what
+ * SQS allows (`maxSeconds`: see holdSeconds).
+ */
+export function retryDelaySeconds(
+  e: TransientError,
+  receiveCount: number,
+  maxSeconds = MAX_VISIBILITY_SECONDS,
+): number {
+  return Math.min(maxSeconds, Math.max(backoffSeconds(receiveCount), Math.ceil(e.retryAfterSeconds ?? 0)));
 }
 
 /** 2, 4, 8 … seconds, at most 5 minutes, with jitter so retried messages do not return in step. */
@@ -60,7 +98,7 @@ export function backoffSeconds(receiveCount: number): number {
 }
 
 async function retryAfter(
-  deps: { sqs: SQSClient; queueUrl: string; logger: Logger },
+  deps: Pick<BatchDeps, 'sqs' | 'queueUrl' | 'logger'>,
   message: InboundMessage,
   seconds: number,
 ): Promise<void> {

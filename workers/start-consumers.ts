@@ -1,5 +1,6 @@
 import { Consumer } from 'sqs-consumer';
 import { describeError } from '../src/errors.js';
+import type { QueueUrls } from '../src/queue/queue-urls.js';
 import type { WorkerServices } from './compose.js';
 import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
@@ -27,14 +28,15 @@ export function startConsumers(
   /** `pollSeconds`: how long a receive waits for a message (tests that restart workers at once use less). */
   options: { drainTimeoutMs?: number; pollSeconds?: number } = {},
 ): RunningWorkers {
-  const queues: [string, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
-    [services.queueUrls.requests, handleRequestMessage],
-    [services.queueUrls.requestsDlq, handleDeadLetter],
-    [services.queueUrls.bulk, handleBulkMessage],
-    [services.queueUrls.bulkDlq, handleBulkDeadLetter],
+  const queues: [keyof QueueUrls, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
+    ['requests', handleRequestMessage],
+    ['requestsDlq', handleDeadLetter],
+    ['bulk', handleBulkMessage],
+    ['bulkDlq', handleBulkDeadLetter],
   ];
   const polls = endablePolls(services.clients.sqs);
-  const consumers = queues.map(([queueUrl, handle]) => {
+  const consumers = queues.map(([queue, handle]) => {
+    const queueUrl = services.queueUrls[queue];
     const consumer = Consumer.create({
       queueUrl,
       sqs: polls.sqs,
@@ -43,7 +45,11 @@ export function startConsumers(
       visibilityTimeout: services.config.worker.leaseSeconds,
       heartbeatInterval: Math.max(1, Math.floor(services.config.worker.leaseSeconds / 3)),
       pollingCompleteWaitTimeMs: options.drainTimeoutMs ?? 30_000,
-      messageSystemAttributeNames: ['ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp'],
+      messageSystemAttributeNames: [
+        'ApproximateReceiveCount',
+        'ApproximateFirstReceiveTimestamp',
+        'SentTimestamp',
+      ],
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
@@ -52,8 +58,10 @@ export function startConsumers(
         const failed = new Set(
           await processBatch(inbound, (m) => handle(m, services), {
             sqs: services.clients.sqs,
+            queue,
             queueUrl,
             logger: services.logger,
+            metrics: services.metrics,
           }),
         );
         return messages.filter((m) => !failed.has(m.MessageId ?? ''));

@@ -10,6 +10,8 @@ export const provisioningPaths: Paths = {
       summary: 'Provision a thing from a template (asynchronous; synchronous within Prefer: wait=N)',
       description:
         'Answers 202 with the task at once, or with Prefer: wait=N, 201 when the device is done within N s. ' +
+        'A device AWS IoT would refuse (a value the template, expanded with the parameters, gives AWS IoT ' +
+        'and AWS IoT does not take) is a 400 that names the parameter, and nothing is recorded. ' +
         "If the task fails within the wait, the answer has the failure's status and the body " +
         '{taskId, code, message} (schema TaskFailedNow).',
       parameters: [

@@ -6,7 +6,9 @@ import { BulkRegistrationRequest } from '../../src/bulk/request.js';
 import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { bulkTaskView, deviceResult } from '../../src/bulk/view.js';
 import { InvalidInputError } from '../../src/errors.js';
+import { clientTagOf } from '../../src/tasks/client-tag.js';
 import { validator } from '../../src/validation.js';
+import { CLIENT_HEADER } from '../client-header.js';
 import type { ApiServices } from '../compose.js';
 import { readBody } from '../read-body.js';
 
@@ -31,7 +33,9 @@ export function bulkRoutes(services: ApiServices): Hono {
   };
 
   app.post('/bulkthings', async (c) => {
-    const task = await submitBulkTask(await readBody(c, bulkRequest), services);
+    const task = await submitBulkTask(await readBody(c, bulkRequest), services, {
+      client: clientTagOf(c.req.header(CLIENT_HEADER), `The ${CLIENT_HEADER} header`),
+    });
     c.header('Location', `/bulkthings/${task.taskId}`);
     return c.json(bulkTaskView(task), 202);
   });
@@ -42,13 +46,19 @@ export function bulkRoutes(services: ApiServices): Hono {
     return c.json(bulkTaskView(task), 200);
   });
 
+  // A task cancelled with no chunk at work has ended: its completion event is published here.
+  // Otherwise the last of its active chunks publishes it when it stops.
   const cancel = async (taskId: string) => {
-    const task = await load(taskId);
-    if (!(await services.bulk.cancel(taskId))) {
+    await load(taskId);
+    const cancelled = await services.bulk.cancel(taskId);
+    if (cancelled === undefined) {
       const now = await load(taskId);
+      // Ended already; if its event is still due (its publisher died), it goes out now.
+      await services.bulkEvents.publishIfEnded(now);
       throw new BulkTaskFinishedError(taskId, now.status);
     }
-    return bulkTaskView({ ...task, status: 'Cancelled' });
+    await services.bulkEvents.publishIfEnded(cancelled);
+    return bulkTaskView(cancelled);
   };
   app.post('/bulkthings/:taskId/cancel', async (c) => c.json(await cancel(c.req.param('taskId')), 200));
   app.delete('/bulkthings/:taskId', async (c) => c.json(await cancel(c.req.param('taskId')), 200));

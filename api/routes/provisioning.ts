@@ -6,7 +6,7 @@ import { submitTask } from '../../src/tasks/submit-task.js';
 import { TaskNotFoundError } from '../../src/tasks/errors.js';
 import { validator } from '../../src/validation.js';
 import { readBody } from '../read-body.js';
-import { answerSubmitted, idempotencyKeyOf } from '../task-answer.js';
+import { answerSubmitted, clientOf, idempotencyKeyOf } from '../task-answer.js';
 import { taskView } from '../task-view.js';
 
 const provisionRequest = validator(ProvisionRequest);
@@ -19,7 +19,8 @@ export function provisioningRoutes(services: ApiServices): Hono {
   app.post('/things', async (c) => {
     const request = await readBody(c, provisionRequest);
     const idempotencyKey = idempotencyKeyOf(c);
-    const { task } = await submitTask(request, { idempotencyKey }, services);
+    const client = clientOf(c);
+    const { task } = await submitTask(request, { idempotencyKey, client }, services);
     return answerSubmitted(c, task, services);
   });
 

@@ -4,7 +4,7 @@ import { submitRotation } from '../../src/rotation/submit-rotation.js';
 import { validator } from '../../src/validation.js';
 import type { ApiServices } from '../compose.js';
 import { readBody } from '../read-body.js';
-import { answerSubmitted, idempotencyKeyOf } from '../task-answer.js';
+import { answerSubmitted, clientOf, idempotencyKeyOf } from '../task-answer.js';
 
 const rotationRequest = validator(RotationRequest);
 
@@ -18,10 +18,11 @@ export function rotationRoutes(services: ApiServices): Hono {
   app.post('/things/:thingName/certificates/rotations', async (c) => {
     const body = await readBody(c, rotationRequest);
     const idempotencyKey = idempotencyKeyOf(c);
+    const client = clientOf(c);
     const { task } = await submitRotation(
       c.req.param('thingName'),
       body,
-      { idempotencyKey },
+      { idempotencyKey, client },
       services.rotations,
     );
     return answerSubmitted(c, task, services);

@@ -13,6 +13,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-iot': 'iot',
   '@aws-sdk/client-kms': 'kms',
   '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-sts': 'sts',

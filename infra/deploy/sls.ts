@@ -18,7 +18,12 @@ const SERVERLESS = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.j
 /** The bundles serverless.yml packages (the container bundle goes into the image instead). */
 export const LAMBDA_BUNDLES: BundleName[] = ['api', 'worker'];
 /** Files serverless.yml reads, relative to the service directory. */
-export const SERVICE_FILES = ['serverless.yml', 'infra/deploy/resources.yml', 'infra/deploy/iam-roles.yml'];
+export const SERVICE_FILES = [
+  'serverless.yml',
+  'infra/deploy/resources.yml',
+  'infra/deploy/iam-roles.yml',
+  'infra/deploy/monitoring.yml',
+];
 
 const QUIET = {
   SLS_TELEMETRY_DISABLED: '1',

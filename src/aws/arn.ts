@@ -1,6 +1,4 @@
-/** The partition of a region's ARNs. */
-export const partitionOf = (region: string) =>
-  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+import { partitionOf } from './partition.js';
 
 /**
  * An IoT policy's ARN, which AWS derives from the name: a CreatePolicy answered "already exists"

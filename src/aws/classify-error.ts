@@ -45,7 +45,7 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
   if (isServiceError(e)) return e;
   if (!(e instanceof Error))
     return new InternalError('UNEXPECTED_ERROR', `Unexpected failure while ${action}`, { cause: e });
-  const err = e as Error & AwsLikeError;
+  const err = unwrapped(e);
   const status = err.$metadata?.httpStatusCode;
   const code = `AWS_${toSnake(err.name)}`;
   const message = `AWS refused ${action}: ${err.name}: ${err.message}`;
@@ -75,6 +75,40 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
   return new InternalError('UNEXPECTED_ERROR', `Unexpected failure while ${action}: ${err.name}`, {
     cause: e,
   });
+}
+
+/**
+ * The SDK's retry middleware wraps a thrown value it does not recognise as an `Error` (one made in
+ * another realm: node's own socket errors, seen from a test runner's VM context) in a plain Error
+ * whose message is the value's text, `AWS SDK error wrapper for TimeoutError: socket hang up`.
+ * The name is read back from it, so a broken connection is not taken for an unexpected failure.
+ */
+const WRAPPER = /^AWS SDK error wrapper for (\w+): /;
+
+function unwrapped(err: Error & AwsLikeError): Error & AwsLikeError {
+  const name = WRAPPER.exec(err.message)?.[1];
+  if (err.name !== 'Error' || name === undefined) return err;
+  const original = Object.assign(new Error(err.message.replace(WRAPPER, '')), { name });
+  return err.$metadata === undefined ? original : Object.assign(original, { $metadata: err.$metadata });
+}
+
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+]);
+
+/** AWS refused a call for its rate: a throttling error name, HTTP 429, or the SDK's own verdict. */
+export function isThrottling(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const err = e as Error & AwsLikeError & { $retryable?: { throttling?: boolean } };
+  return (
+    THROTTLING_NAMES.has(err.name) ||
+    err.$metadata?.httpStatusCode === 429 ||
+    err.$retryable?.throttling === true
+  );
 }
 
 /** `ResourceAlreadyExistsException` → `RESOURCE_ALREADY_EXISTS`. */

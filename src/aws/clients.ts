@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -12,6 +13,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Config } from '../config.js';
 import { createRetryStrategy } from './create-retry-strategy.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { countIotCalls } from './iot-call-metrics.js';
 import { limitIotRate } from './iot-rate-limit.js';
 
 /**
@@ -30,6 +33,7 @@ export interface AwsClients {
   iotCreate: IoTClient;
   kms: KMSClient;
   s3: S3Client;
+  sns: SNSClient;
   sqs: SQSClient;
   ssm: SSMClient;
   sts: STSClient;
@@ -46,17 +50,20 @@ export interface ClientOptions {
   iotTps?: number;
   /** How long a request may take once sent before it fails (default 30 s). */
   requestTimeoutMs?: number;
+  /** Where IoT throttles and retries are counted. */
+  metrics?: Metrics;
 }
 
 /** moto accepts any credentials; real AWS uses the default provider chain. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
-export function clientOptionsFrom(config: Config): ClientOptions {
+export function clientOptionsFrom(config: Config, metrics?: Metrics): ClientOptions {
   return {
     region: config.region,
     endpoint: config.endpoint,
     iotTps: config.iotTps,
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    metrics,
   };
 }
 
@@ -91,11 +98,16 @@ export function createAwsClients(options: ClientOptions): AwsClients {
     kms: new KMSClient(common),
     // moto serves buckets on the path, not as virtual hosts.
     s3: new S3Client({ ...common, forcePathStyle: emulated }),
+    sns: new SNSClient(common),
     sqs: new SQSClient(common),
     ssm: new SSMClient(common),
     sts: new STSClient(common),
   };
   if (options.iotTps !== undefined) limitIotRate([clients.iot, clients.iotCreate], options.iotTps);
+  if (options.metrics !== undefined) {
+    countIotCalls(clients.iot, options.metrics);
+    countIotCalls(clients.iotCreate, options.metrics);
+  }
   return {
     ...clients,
     destroy(): void {

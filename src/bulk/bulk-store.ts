@@ -29,6 +29,16 @@ const chunkKey = (index: number) => `CHUNK#${String(index).padStart(7, '0')}`;
 const now = () => new Date().toISOString();
 /** DynamoDB's advice for unprocessed batch items: retry with exponential backoff, not at once. */
 const UNPROCESSED_RETRY: RetryPolicy = { attempts: 8, firstDelayMs: 50, maxDelayMs: 2000 };
+/** Devices of a chunk added to its task's counters, by outcome. */
+export interface Tally {
+  succeeded: number;
+  failed: number;
+}
+const tallyOf = (chunk: Chunk | undefined): Tally => ({
+  succeeded: chunk?.succeeded?.size ?? 0,
+  failed: chunk?.failed?.size ?? 0,
+});
+type ConditionalUpdate = Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>;
 
 export class BulkStore {
   constructor(
@@ -92,34 +102,42 @@ export class BulkStore {
     );
   }
 
-  /** Pending → InProgress once the input is planned (Completed at once for an empty input). */
+  /**
+   * Pending → InProgress once the input is planned; an empty input ends the task `Completed` at
+   * once, its completion event then due (`eventPublished` false).
+   */
   async planned(taskId: string, totalCount: number, chunkCount: number): Promise<boolean> {
+    const empty = totalCount === 0;
     return this.conditional({
       Key: { pk: bulkPartition(taskId), sk: META },
-      UpdateExpression:
-        'SET #status = :next, totalCount = :total, chunkCount = :chunks, lastModifiedDate = :now',
+      UpdateExpression: `SET #status = :next, totalCount = :total, chunkCount = :chunks, lastModifiedDate = :now${
+        empty ? ', eventPublished = :no' : ''
+      }`,
       ConditionExpression: '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':next': totalCount === 0 ? 'Completed' : 'InProgress',
+        ':next': empty ? 'Completed' : 'InProgress',
         ':pending': 'Pending',
         ':total': totalCount,
         ':chunks': chunkCount,
         ':now': now(),
+        ...(empty ? { ':no': false } : {}),
       },
     });
   }
 
   /**
    * Marks a chunk as being worked on, so progress reads include its partial tally. False when the
-   * chunk's tally has already been added to the task: its work is done.
+   * chunk's tally has already been added to the task (its work is done), or when the task is no
+   * longer InProgress: after a cancel no chunk starts, so the chunks active then are the last.
    */
   async startChunk(taskId: string, index: number): Promise<boolean> {
     return this.conditional({
       Key: { pk: bulkPartition(taskId), sk: META },
       UpdateExpression: 'ADD activeChunks :index',
-      ConditionExpression: 'NOT contains(doneChunks, :i)',
-      ExpressionAttributeValues: { ':index': new Set([index]), ':i': index },
+      ConditionExpression: '#status = :inProgress AND NOT contains(doneChunks, :i)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':index': new Set([index]), ':i': index, ':inProgress': 'InProgress' },
     });
   }
 
@@ -141,22 +159,46 @@ export class BulkStore {
 
   /**
    * Adds a complete chunk's tally to the task's counters, once: the chunk moves from
-   * `activeChunks` to `doneChunks` in the same conditional write. False if the chunk is not
-   * complete yet (or was added already).
+   * `activeChunks` to `doneChunks` in the same conditional write. The tally it added, or undefined
+   * if the chunk is not complete yet (or was added already).
    */
-  async finishChunk(taskId: string, index: number): Promise<boolean> {
+  async finishChunk(taskId: string, index: number): Promise<Tally | undefined> {
     const chunk = await this.getChunk(taskId, index);
-    const succeeded = chunk?.succeeded?.size ?? 0;
-    const failed = chunk?.failed?.size ?? 0;
-    if (chunk === undefined || succeeded + failed < chunk.lineCount) return false;
-    return this.conditional({
+    const tally = tallyOf(chunk);
+    if (chunk === undefined || tally.succeeded + tally.failed < chunk.lineCount) return undefined;
+    const added = await this.foldChunk(taskId, index, tally, 'NOT contains(doneChunks, :i)');
+    return added === undefined ? undefined : tally;
+  }
+
+  /**
+   * Adds the partial tally of an active chunk that stopped early (its task was cancelled or
+   * failed) to the task's counters, once, and returns the task as that write left it; undefined
+   * when the chunk was not active. A task that stopped ends when its last active chunk stops.
+   */
+  async stopChunk(taskId: string, index: number): Promise<(Tally & { task: BulkTask }) | undefined> {
+    const chunk = await this.getChunk(taskId, index);
+    if (chunk === undefined) return undefined;
+    const tally = tallyOf(chunk);
+    const condition = 'contains(activeChunks, :i) AND NOT contains(doneChunks, :i)';
+    const task = await this.foldChunk(taskId, index, tally, condition);
+    return task === undefined ? undefined : { ...tally, task };
+  }
+
+  /** Moves a chunk from `activeChunks` to `doneChunks`, adding its tally, in one conditional write. */
+  private async foldChunk(
+    taskId: string,
+    index: number,
+    tally: Tally,
+    condition: string,
+  ): Promise<BulkTask | undefined> {
+    return this.conditionalItem({
       Key: { pk: bulkPartition(taskId), sk: META },
       UpdateExpression:
         'ADD successCount :s, failureCount :f, doneChunks :index DELETE activeChunks :index SET lastModifiedDate = :now',
-      ConditionExpression: 'NOT contains(doneChunks, :i)',
+      ConditionExpression: condition,
       ExpressionAttributeValues: {
-        ':s': succeeded,
-        ':f': failed,
+        ':s': tally.succeeded,
+        ':f': tally.failed,
         ':index': new Set([index]),
         ':i': index,
         ':now': now(),
@@ -189,15 +231,29 @@ export class BulkStore {
     if (task?.status !== 'InProgress' || task.totalCount === undefined) return undefined;
     if (task.successCount + task.failureCount < task.totalCount) return undefined;
     const status: BulkStatus = task.failureCount === 0 ? 'Completed' : 'CompletedWithFailures';
-    return (await this.setStatus(taskId, status, ['InProgress'])) ? { ...task, status } : undefined;
+    return this.setStatus(taskId, status, ['InProgress']);
   }
 
-  async cancel(taskId: string): Promise<boolean> {
+  /** The task as cancelled, or undefined if it had already ended. */
+  async cancel(taskId: string): Promise<BulkTask | undefined> {
     return this.setStatus(taskId, 'Cancelled', ['Pending', 'InProgress']);
   }
 
-  async fail(taskId: string, error: { code: string; message: string }): Promise<boolean> {
+  async fail(taskId: string, error: { code: string; message: string }): Promise<BulkTask | undefined> {
     return this.setStatus(taskId, 'Failed', ['Pending', 'InProgress'], error);
+  }
+
+  /** Recorded after the task's completion event went out, so nobody publishes it again. */
+  async markEventPublished(taskId: string): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: bulkPartition(taskId), sk: META },
+        UpdateExpression: 'SET eventPublished = :yes',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':yes': true },
+      }),
+    );
   }
 
   /** Device results in line order, a page at a time. */
@@ -233,32 +289,49 @@ export class BulkStore {
     return out.Item === undefined ? undefined : withoutKey(out.Item);
   }
 
+  /** Every status set here is final: the same write makes the task's completion event due. */
   private async setStatus(
     taskId: string,
     status: BulkStatus,
     from: BulkStatus[],
     error?: { code: string; message: string },
-  ): Promise<boolean> {
-    const values: Record<string, unknown> = { ':status': status, ':now': now() };
+  ): Promise<BulkTask | undefined> {
+    const values: Record<string, unknown> = { ':status': status, ':now': now(), ':no': false };
     from.forEach((s, i) => (values[`:from${i}`] = s));
     if (error) values[':error'] = error;
-    return this.conditional({
+    return this.conditionalItem({
       Key: { pk: bulkPartition(taskId), sk: META },
-      UpdateExpression: `SET #status = :status, lastModifiedDate = :now${error ? ', #error = :error' : ''}`,
+      UpdateExpression: `SET #status = :status, lastModifiedDate = :now, eventPublished = :no${
+        error ? ', #error = :error' : ''
+      }`,
       ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
       ExpressionAttributeNames: { '#status': 'status', ...(error ? { '#error': 'error' } : {}) },
       ExpressionAttributeValues: values,
     });
   }
 
-  private async conditional(
-    update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
-  ): Promise<boolean> {
+  /** False when the update's condition did not hold. */
+  private async conditional(update: ConditionalUpdate): Promise<boolean> {
+    return (await this.tryUpdate(update, 'NONE')) !== undefined;
+  }
+
+  /** The task item as the update left it, or undefined when its condition did not hold. */
+  private async conditionalItem(update: ConditionalUpdate): Promise<BulkTask | undefined> {
+    const item = await this.tryUpdate(update, 'ALL_NEW');
+    return item === undefined ? undefined : (withoutKey(item) as BulkTask);
+  }
+
+  private async tryUpdate(
+    update: ConditionalUpdate,
+    ReturnValues: 'NONE' | 'ALL_NEW',
+  ): Promise<Record<string, unknown> | undefined> {
     try {
-      await this.dynamo.send(new UpdateCommand({ TableName: this.tableName, ...update }));
-      return true;
+      const out = await this.dynamo.send(
+        new UpdateCommand({ TableName: this.tableName, ...update, ReturnValues }),
+      );
+      return out.Attributes ?? {};
     } catch (e: unknown) {
-      if (e instanceof ConditionalCheckFailedException) return false;
+      if (e instanceof ConditionalCheckFailedException) return undefined;
       throw e;
     }
   }

@@ -28,6 +28,12 @@ export interface BulkTask {
   creationDate: string;
   lastModifiedDate: string;
   error?: { code: string; message: string };
+  /** The submitting system's tag (`x-client`), carried on the task's completion event. */
+  client?: string;
+  /** Chunks being worked on: their tallies are not in the counters yet (see bulk-store.ts). */
+  activeChunks?: Set<number>;
+  /** False from the write that ends the task until its completion event is published. */
+  eventPublished?: boolean;
   expiresAt: number;
 }
 

@@ -1,6 +1,7 @@
 import type { MessageQueue } from '../queue/message-queue.js';
 import type { ObjectReader } from '../storage/object-store.js';
 import type { BulkStore } from './bulk-store.js';
+import type { BulkEvents } from './completion-event.js';
 import { bulkInputGone } from './errors.js';
 import type { BulkMessage } from './messages.js';
 import type { BulkTask, Chunk } from './model.js';
@@ -12,6 +13,8 @@ export interface PlanDeps {
   bulk: BulkStore;
   chunkSize: number;
   chunksInFlight: number;
+  /** An empty input ends the task at once, with its completion event. */
+  bulkEvents: BulkEvents;
 }
 
 /**
@@ -26,11 +29,19 @@ export async function planBulkTask(task: BulkTask, deps: PlanDeps): Promise<void
     const { totalCount, chunks } = await cutIntoChunks(task, deps);
     await deps.bulk.planned(task.taskId, totalCount, chunks);
   } else if (task.status !== 'InProgress') {
+    // A plan message delivered again after its task ended: its event may still be due.
+    await deps.bulkEvents.publishIfEnded(task);
     return;
   }
   const planned = await deps.bulk.get(task.taskId);
-  const chunkCount = planned?.chunkCount ?? 0;
-  if (planned?.status !== 'InProgress' || chunkCount === 0) return;
+  if (planned === undefined) return;
+  if (planned.status !== 'InProgress') {
+    // An empty input is Completed at once (or the task was cancelled meanwhile).
+    await deps.bulkEvents.publishIfEnded(planned);
+    return;
+  }
+  const chunkCount = planned.chunkCount ?? 0;
+  if (chunkCount === 0) return;
   // A redelivered plan message sends these again: chunk work is idempotent, so that is harmless.
   const first = Array.from({ length: Math.min(deps.chunksInFlight, chunkCount) }, (_, chunk) => chunk);
   await sendChunkMessages(deps.queue, task.taskId, first);

@@ -1,3 +1,4 @@
+import { deviceProblem } from '../provisioning/device-check.js';
 import { runTask, type TaskRunnerDeps } from '../provisioning/run-task.js';
 import type { MessageQueue } from '../queue/message-queue.js';
 import type { ObjectReader } from '../storage/object-store.js';
@@ -7,7 +8,9 @@ import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
 import { lineTaskId } from '../tasks/task-key.js';
-import type { BulkStore } from './bulk-store.js';
+import type { LoadedTemplate } from '../templates/loaded-template.js';
+import type { BulkStore, Tally } from './bulk-store.js';
+import type { BulkEvents } from './completion-event.js';
 import { bulkInputGone } from './errors.js';
 import type { BulkTask, Chunk } from './model.js';
 import { linesOf, parseLine } from './parse-line.js';
@@ -21,8 +24,8 @@ export interface ChunkDeps extends TaskRunnerDeps {
   chunksInFlight: number;
   lineConcurrency: number;
   ttlSeconds: number;
-  /** Called once when the last device of a task is counted. */
-  onFinished(task: BulkTask): Promise<void>;
+  /** Publishes the task's completion event once it has ended. */
+  bulkEvents: BulkEvents;
 }
 
 const STATUS_REFRESH_MS = 1000;
@@ -42,8 +45,17 @@ export async function runChunk(
 ): Promise<void> {
   const task = await deps.bulk.get(bulkTaskId);
   const chunk = await deps.bulk.getChunk(bulkTaskId, index);
-  if (task === undefined || chunk === undefined || task.status !== 'InProgress') return;
+  if (task === undefined || chunk === undefined) return;
+  if (task.status !== 'InProgress') {
+    await settle(task, index, deps);
+    return;
+  }
   if (!(await deps.bulk.startChunk(bulkTaskId, index))) {
+    const now = await deps.bulk.get(bulkTaskId);
+    if (now !== undefined && now.status !== 'InProgress') {
+      await settle(now, index, deps);
+      return;
+    }
     // Already added up by an earlier delivery, which may have died before sending the successor.
     await sendSuccessor(task, chunk, deps);
     return;
@@ -52,7 +64,6 @@ export async function runChunk(
   const isRunning = statusWatcher(deps.bulk, bulkTaskId);
   const lines = [...linesOf(await readSlice(deps.objects, task, chunk), chunk.firstLine)];
   const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
-  const required = template.callerParameters;
   const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }) };
 
   let next = 0;
@@ -61,16 +72,21 @@ export async function runChunk(
     while (next < lines.length) {
       const item = lines[next++];
       if (item === undefined || !(await isRunning())) return;
-      const waiting = await provisionLine(task, index, item, { ...runner, required }, options.abandon);
+      const waiting = await provisionLine(task, index, item, { ...runner, template }, options.abandon);
       if (waiting !== undefined) retryAfterSeconds = Math.max(retryAfterSeconds, waiting);
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.lineConcurrency, lines.length) }, worker));
   await sendSuccessor(task, chunk, deps);
 
-  if (await deps.bulk.finishChunk(bulkTaskId, index)) {
+  const tally = await deps.bulk.finishChunk(bulkTaskId, index);
+  if (tally !== undefined) {
+    countDevices(deps, tally);
     const finished = await deps.bulk.completeIfDone(bulkTaskId);
-    if (finished !== undefined) await deps.onFinished(finished);
+    if (finished !== undefined) {
+      deps.logger.info('bulk task finished', { bulkTaskId, status: finished.status });
+      await deps.bulkEvents.publishIfEnded(finished);
+    }
   } else if (await isRunning(true)) {
     // A device was busy under another delivery of this chunk, or must wait: come back for it.
     throw new TransientError(
@@ -78,7 +94,31 @@ export async function runChunk(
       `Chunk ${index} of bulk task ${bulkTaskId} is not complete yet`,
       { retryAfterSeconds },
     );
+  } else {
+    const stopped = await deps.bulk.get(bulkTaskId);
+    if (stopped !== undefined) await settle(stopped, index, deps);
   }
+}
+
+/**
+ * The chunk of a task that is no longer InProgress: if the task was cancelled (or failed) while
+ * this chunk was active, the devices it ran are added to the task and the chunk stops; the task
+ * ends when its last active chunk has stopped. Whoever finds the task ended with its completion
+ * event still due publishes it, which also repairs a crash between an ending and its event.
+ */
+async function settle(task: BulkTask, index: number, deps: ChunkDeps): Promise<void> {
+  let latest: BulkTask | undefined = task;
+  if (task.activeChunks?.has(index) === true) {
+    const stopped = await deps.bulk.stopChunk(task.taskId, index);
+    if (stopped !== undefined) countDevices(deps, stopped);
+    latest = stopped?.task ?? (await deps.bulk.get(task.taskId));
+  }
+  if (latest !== undefined) await deps.bulkEvents.publishIfEnded(latest);
+}
+
+function countDevices(deps: ChunkDeps, tally: Tally): void {
+  if (tally.succeeded > 0) deps.metrics.count('bulkDevices', { status: 'SUCCEEDED' }, tally.succeeded);
+  if (tally.failed > 0) deps.metrics.count('bulkDevices', { status: 'FAILED' }, tally.failed);
 }
 
 /**
@@ -91,7 +131,7 @@ async function provisionLine(
   bulk: BulkTask,
   chunkIndex: number,
   item: { line: number; bytes: Uint8Array },
-  deps: ChunkDeps & { required: string[] },
+  deps: ChunkDeps & { template: LoadedTemplate },
   abandon: TaskError | undefined,
 ): Promise<number | undefined> {
   const taskId = lineTaskId(bulk.taskId, item.line);
@@ -117,21 +157,20 @@ function recordLine(
   bulk: BulkTask,
   taskId: string,
   bytes: Uint8Array,
-  deps: ChunkDeps & { required: string[] },
+  deps: ChunkDeps & { template: LoadedTemplate },
 ): Task {
   const parsed = parseLine(bytes);
   const parameters = 'parameters' in parsed ? parsed.parameters : {};
-  const missing = deps.required.filter((p) => !Object.hasOwn(parameters, p));
-  const error: TaskError | undefined =
+  // The checks POST /things makes, with the same code and message.
+  const problem =
     'error' in parsed
-      ? { code: 'BULK_LINE_INVALID', message: `Line ${lineOf(taskId)}: ${parsed.error}`, kind: 'invalid' }
-      : missing.length > 0
-        ? {
-            code: 'TEMPLATE_PARAMETER_MISSING',
-            message: `Line ${lineOf(taskId)}: missing parameter(s) ${missing.join(', ')}`,
-            kind: 'invalid',
-          }
-        : undefined;
+      ? { code: 'BULK_LINE_INVALID', message: parsed.error }
+      : deviceProblem(deps.template, bulk.cdfProvisioningParameters, parameters, deps);
+  const error: TaskError | undefined = problem && {
+    code: problem.code,
+    message: `Line ${lineOf(taskId)}: ${problem.message}`,
+    kind: 'invalid',
+  };
   const request = {
     provisioningTemplateId: bulk.provisioningTemplateId,
     parameters,

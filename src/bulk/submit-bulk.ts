@@ -6,6 +6,7 @@ import type { MessageQueue } from '../queue/message-queue.js';
 import type { ObjectLocation, ObjectReader, ObjectWriter } from '../storage/object-store.js';
 import type { Admission } from '../tasks/admission.js';
 import type { BulkStore } from './bulk-store.js';
+import type { BulkEvents } from './completion-event.js';
 import { BulkInputError } from './errors.js';
 import type { BulkMessage } from './messages.js';
 import type { BulkTask } from './model.js';
@@ -17,6 +18,7 @@ export interface SubmitBulkDeps {
   objects: ObjectReader;
   objectWriter: ObjectWriter;
   queues: { bulk: MessageQueue };
+  bulkEvents: BulkEvents;
   config: Pick<Config, 'resultTtlSeconds'> & { templates: Pick<Config['templates'], 'bucket'> };
 }
 
@@ -28,6 +30,7 @@ export interface SubmitBulkDeps {
 export async function submitBulkTask(
   request: BulkRegistrationRequest,
   deps: SubmitBulkDeps,
+  options: { client?: string } = {},
 ): Promise<BulkTask> {
   if ((request.parameters === undefined) === (request.inputFile === undefined)) {
     throw new BulkInputError(
@@ -67,6 +70,7 @@ export async function submitBulkTask(
       ? { cdfProvisioningParameters: request.cdfProvisioningParameters }
       : {}),
     input,
+    ...(options.client !== undefined ? { client: options.client } : {}),
     ...(request.parameters ? { totalCount: request.parameters.length } : {}),
     successCount: 0,
     failureCount: 0,
@@ -79,10 +83,12 @@ export async function submitBulkTask(
     const message: BulkMessage = { type: 'bulk.plan', bulkTaskId: taskId };
     await deps.queues.bulk.send(JSON.stringify(message));
   } catch (e: unknown) {
-    await deps.bulk.fail(taskId, {
+    const failed = await deps.bulk.fail(taskId, {
       code: 'ENQUEUE_FAILED',
       message: 'The bulk task could not be queued; submit it again',
     });
+    // Best effort: the caller is answered 503 either way, and the task records the failure.
+    if (failed !== undefined) await deps.bulkEvents.publishIfEnded(failed).catch(() => undefined);
     throw classifyAwsError(e, 'queueing the bulk task');
   }
   return task;

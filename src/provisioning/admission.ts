@@ -4,37 +4,37 @@ import type { ProvisionRequest } from '../tasks/request.js';
 import type { LoadedTemplate } from '../templates/loaded-template.js';
 import type { TemplateStore } from '../templates/template-store.js';
 import type { ModeChecks } from './certificate-modes/certificate-mode.js';
+import { deviceProblem } from './device-check.js';
 
 /**
  * The checks a request must pass before a task is recorded, shared by the API and by messages
  * that upstream systems publish straight to the queue: the template exists and parses, its CDF
- * block is valid, the certificate mode's own inputs are usable, and no required parameter is
- * missing (parameters the certificate mode injects excepted).
+ * block is valid, the device the request describes is one AWS IoT would accept (every parameter
+ * the caller must send is there, and the template expanded with them gives AWS IoT only values it
+ * takes: `deviceProblem`), and the certificate mode's own inputs are usable. The pure checks come
+ * before the mode's, which read from AWS.
  */
-export function createAdmission(deps: { templates: TemplateStore; checks: ModeChecks }): Admission {
+export function createAdmission(deps: {
+  templates: TemplateStore;
+  checks: ModeChecks;
+  region: string;
+}): Admission {
   return {
     async admit(request: ProvisionRequest, options = {}): Promise<Admitted> {
       const template = await loadForRequest(deps.templates, request.provisioningTemplateId);
       const modeName = template.certificateMode;
-      if (modeName !== undefined) {
-        const check = deps.checks[modeName];
-        if (check === undefined) {
-          throw new InvalidInputError(
-            'CERTIFICATE_MODE_UNAVAILABLE',
-            `Template '${request.provisioningTemplateId}' uses certificate mode '${modeName}', which this service does not offer`,
-          );
-        }
-        await check(request, template.cdf);
+      const check = modeName === undefined ? undefined : deps.checks[modeName];
+      if (modeName !== undefined && check === undefined) {
+        throw new InvalidInputError(
+          'CERTIFICATE_MODE_UNAVAILABLE',
+          `Template '${request.provisioningTemplateId}' uses certificate mode '${modeName}', which this service does not offer`,
+        );
       }
       if (options.skipParameterCheck !== true) {
-        const missing = template.callerParameters.filter((p) => !Object.hasOwn(request.parameters, p));
-        if (missing.length > 0) {
-          throw new InvalidInputError(
-            'TEMPLATE_PARAMETER_MISSING',
-            `Template '${request.provisioningTemplateId}' needs parameter(s) ${missing.join(', ')} in 'parameters'`,
-          );
-        }
+        const problem = deviceProblem(template, request.cdfProvisioningParameters, request.parameters, deps);
+        if (problem !== undefined) throw problem;
       }
+      await check?.(request, template.cdf);
       return { templateVersion: template.version };
     },
   };

@@ -3,7 +3,7 @@ import {
   UpdateCertificateCommand,
   type DescribeThingCommandOutput,
 } from '@aws-sdk/client-iot';
-import { partitionOf } from '../aws/arn.js';
+import { partitionOf } from '../aws/partition.js';
 import { awsCall, classifyAwsError } from '../aws/classify-error.js';
 import { unlessGone } from '../aws/unless-gone.js';
 import { InternalError, type ServiceError } from '../errors.js';
@@ -130,11 +130,10 @@ async function prepareUnderTemplate(
   };
   let expanded: ExpandedTemplate | undefined;
   try {
-    expanded = expandTemplate(
-      template.parsed,
-      { ...task.request.parameters, ...mode.parameters, ...placeholders(unknown, context) },
-      context,
-    );
+    expanded = expandTemplate(template.parsed, task.request.parameters, {
+      ...context,
+      injected: { ...mode.parameters, ...placeholders(unknown, context) },
+    });
   } catch (e: unknown) {
     if (unknown.length === 0) throw e;
   }

@@ -33,8 +33,8 @@ export async function provision(
   const template = preparation.template;
   if (template === undefined) throw new InternalError('TEMPLATE_NOT_PREPARED', 'The run has no template');
   const { cdf, certificateMode } = template;
-  const parameters = { ...ctx.request.parameters };
 
+  let injected: Record<string, string> = {};
   if (certificateMode !== undefined) {
     const run = deps.runs[certificateMode];
     if (run === undefined) {
@@ -44,14 +44,15 @@ export async function provision(
       );
     }
     await ctx.keepLease();
-    Object.assign(parameters, await run.run(ctx, cdf));
+    injected = await run.run(ctx, cdf);
   }
 
   const expanded =
     preparation.expanded ??
-    expandTemplate(template.parsed, parameters, {
+    expandTemplate(template.parsed, ctx.request.parameters, {
       region: deps.region,
       accountId: await deps.accountId(),
+      injected,
       certificateId: ctx.checkpoint.certificate?.certificateId,
     });
   const certificate = expanded.certificate ? await ensureCertificate(ctx, expanded.certificate) : undefined;

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { classifyAwsError } from '../aws/classify-error.js';
 import { InternalError, TransientError, type ServiceError } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { EventPublisher } from '../tasks/completion-events.js';
 import { TaskBusyError, TaskConflictError, TaskNotFoundError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
+import { certificateModeOf, countTaskEnding } from '../tasks/task-metrics.js';
 import type { Lease, TaskStore } from '../tasks/task-store.js';
 import { suspectWindow, waitOutSuspect, type Delivery } from './ambiguous-creates.js';
 import { compensate } from './compensate.js';
@@ -17,6 +19,7 @@ import { settleWindows } from './settle-windows.js';
 export interface TaskRunnerDeps extends ProvisioningDeps, PreparationDeps {
   tasks: TaskStore;
   events: EventPublisher;
+  metrics: Metrics;
   leaseSeconds: number;
   /** What a rotation does with the certificate it replaced (src/rotation/retire-replaced.ts). */
   replaced: ReplacedCertificates;
@@ -40,8 +43,9 @@ type Started =
  * (by the API), the claim, the result; a queue message or a bulk line records its task already
  * claimed, and, when its template makes a certificate or key first, writes the claim's record
  * second. Transient errors give the lease back and propagate, so the message comes back and the
- * next delivery resumes from what the claim recorded. A finished task is never run again; its
- * completion event is sent again (at-least-once: consumers de-duplicate on the task id).
+ * next delivery resumes from what the claim recorded. A finished task is never run again, but its
+ * completion event is published again: the delivery that ended it may have died before publishing
+ * (at least once; consumers de-duplicate on the task id).
  */
 export async function runTask(taskId: string, deps: TaskRunnerDeps, options: RunOptions = {}): Promise<Task> {
   const lease: Lease = { owner: randomUUID(), seconds: deps.leaseSeconds };
@@ -126,6 +130,11 @@ async function startNew(
   if (failed !== undefined) {
     const outcome = await deps.tasks.create(failed);
     if (outcome.created) {
+      countTaskEnding(
+        deps.metrics,
+        failed,
+        refused ? {} : { mode: await certificateModeOf(failed, deps.templates) },
+      );
       await deps.events.publish(failed);
       return { kind: 'finished', task: failed };
     }
@@ -164,59 +173,75 @@ async function runClaimed(
   options: RunOptions,
   lease: Lease,
 ): Promise<Task> {
-  const { task, preparation } = started;
-  const { taskId } = task;
+  const { task } = started;
   const logger = deps.logger;
-  const ctx = leasedContext(deps, task, started.before, lease);
   logger.info('task started', { attempt: task.attempts, templateId: task.request.provisioningTemplateId });
+  let ended: Task;
   try {
-    // A previous run decided to fail and was cut off while cleaning up: finish that first.
-    let error: TaskError | undefined = task.error;
-    if (error === undefined && options.abandon !== undefined) error = options.abandon;
-    const prepared = preparation?.failure;
-    if (error === undefined && prepared !== undefined) {
-      if (prepared instanceof TransientError) throw prepared;
-      error = taskError(prepared);
-    }
-    if (error === undefined && preparation !== undefined) {
-      try {
-        const outcome = await provision(ctx, deps, preparation);
-        // The new certificate is ACTIVE and attached: only now may anything happen to the old one.
-        if (task.rotation !== undefined) {
-          outcome.result.rotation = await deps.replaced.retireReplaced(task.rotation, taskId);
-        }
-        const done = await deps.tasks.succeed(taskId, lease.owner, outcome);
-        logger.info('task succeeded', { resourceArns: outcome.result.resourceArns });
-        await deps.events.publish(done);
-        return done;
-      } catch (e: unknown) {
-        const failure = classifyAwsError(e, 'provisioning the device');
-        if (failure instanceof TransientError) throw failure;
-        error = taskError(failure);
-      }
-    }
-    if (error === undefined) throw new InternalError('TASK_NOT_PREPARED', 'The run has nothing to do');
-    if (task.error === undefined) {
-      logger.warn('task failing', { ...error });
-      await deps.tasks.recordError(taskId, lease.owner, error);
-    }
-    const leftBehind = await compensate(ctx);
-    const message =
-      leftBehind.length === 0
-        ? error.message
-        : `${error.message} (clean-up incomplete: ${leftBehind.join('; ')})`;
-    const failed = await deps.tasks.fail(taskId, lease.owner, { ...error, message }, ctx.checkpoint);
-    logger.info('task failed', { code: error.code, leftBehind });
-    await deps.events.publish(failed);
-    return failed;
+    ended = await end(started, deps, options, lease);
   } catch (e: unknown) {
     const failure = classifyAwsError(e, 'provisioning the device');
     if (failure instanceof TransientError) {
       logger.warn('task interrupted; will retry', { code: failure.code, error: failure.message });
-      await deps.tasks.release(taskId, lease.owner).catch(() => undefined);
+      await deps.tasks.release(task.taskId, lease.owner).catch(() => undefined);
     }
     throw failure;
   }
+  countTaskEnding(deps.metrics, ended, { mode: await certificateModeOf(ended, deps.templates) });
+  // After the final write, outside the provisioning's error handling: an event that cannot be
+  // published fails the delivery, not the device, and the next delivery publishes it.
+  await deps.events.publish(ended);
+  return ended;
+}
+
+/** Provisions and records SUCCEEDED; or records why the task fails, compensates, and records FAILED. */
+async function end(
+  started: Extract<Started, { kind: 'claimed' }>,
+  deps: TaskRunnerDeps,
+  options: RunOptions,
+  lease: Lease,
+): Promise<Task> {
+  const { task, preparation } = started;
+  const { taskId } = task;
+  const logger = deps.logger;
+  const ctx = leasedContext(deps, task, started.before, lease);
+  // A previous run decided to fail and was cut off while cleaning up: finish that first.
+  let error: TaskError | undefined = task.error;
+  if (error === undefined && options.abandon !== undefined) error = options.abandon;
+  const prepared = preparation?.failure;
+  if (error === undefined && prepared !== undefined) {
+    if (prepared instanceof TransientError) throw prepared;
+    error = taskError(prepared);
+  }
+  if (error === undefined && preparation !== undefined) {
+    try {
+      const outcome = await provision(ctx, deps, preparation);
+      // The new certificate is ACTIVE and attached: only now may anything happen to the old one.
+      if (task.rotation !== undefined) {
+        outcome.result.rotation = await deps.replaced.retireReplaced(task.rotation, taskId);
+      }
+      const done = await deps.tasks.succeed(taskId, lease.owner, outcome);
+      logger.info('task succeeded', { resourceArns: outcome.result.resourceArns });
+      return done;
+    } catch (e: unknown) {
+      const failure = classifyAwsError(e, 'provisioning the device');
+      if (failure instanceof TransientError) throw failure;
+      error = taskError(failure);
+    }
+  }
+  if (error === undefined) throw new InternalError('TASK_NOT_PREPARED', 'The run has nothing to do');
+  if (task.error === undefined) {
+    logger.warn('task failing', { ...error });
+    await deps.tasks.recordError(taskId, lease.owner, error);
+  }
+  const leftBehind = await compensate(ctx);
+  const message =
+    leftBehind.length === 0
+      ? error.message
+      : `${error.message} (clean-up incomplete: ${leftBehind.join('; ')})`;
+  const failed = await deps.tasks.fail(taskId, lease.owner, { ...error, message }, ctx.checkpoint);
+  logger.info('task failed', { code: error.code, leftBehind });
+  return failed;
 }
 
 const isFinished = (task: Task) => task.status === 'SUCCEEDED' || task.status === 'FAILED';

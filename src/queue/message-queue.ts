@@ -1,5 +1,5 @@
 /**
- * A queue the service sends to (requests, bulk, results, and their dead-letter queues). Core code
+ * A queue the service sends to (requests, bulk, and their dead-letter queues). Core code
  * depends on this port only; the composition roots build it over SQS (sqs-message-queue.ts).
  * Failures are the service's errors (a transient one for throttling or an outage).
  */
@@ -14,7 +14,6 @@ export interface MessageQueue {
 export interface Queues {
   requests: MessageQueue;
   requestsDlq: MessageQueue;
-  results: MessageQueue;
   bulk: MessageQueue;
   bulkDlq: MessageQueue;
 }

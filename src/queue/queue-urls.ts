@@ -4,12 +4,14 @@ import type { Config } from '../config.js';
 export interface QueueUrls {
   requests: string;
   requestsDlq: string;
-  results: string;
   bulk: string;
   bulkDlq: string;
 }
 
-/** Queue names come from configuration; their URLs are looked up once at start-up. */
+/**
+ * Queue names come from configuration; their URLs are looked up once at start-up. The results
+ * queue is not among them: the service publishes to the events topic, which delivers to it.
+ */
 export async function resolveQueueUrls(sqs: SQSClient, queues: Config['queues']): Promise<QueueUrls> {
   const url = async (QueueName: string) => {
     try {
@@ -25,12 +27,11 @@ export async function resolveQueueUrls(sqs: SQSClient, queues: Config['queues'])
       );
     }
   };
-  const [requests, requestsDlq, results, bulk, bulkDlq] = await Promise.all([
+  const [requests, requestsDlq, bulk, bulkDlq] = await Promise.all([
     url(queues.requests),
     url(queues.requestsDlq),
-    url(queues.results),
     url(queues.bulk),
     url(queues.bulkDlq),
   ]);
-  return { requests, requestsDlq, results, bulk, bulkDlq };
+  return { requests, requestsDlq, bulk, bulkDlq };
 }

@@ -59,7 +59,6 @@ export function sqsQueues(sqs: SQSClient, urls: QueueUrls): Queues {
   return {
     requests: new SqsMessageQueue(sqs, urls.requests),
     requestsDlq: new SqsMessageQueue(sqs, urls.requestsDlq),
-    results: new SqsMessageQueue(sqs, urls.results),
     bulk: new SqsMessageQueue(sqs, urls.bulk),
     bulkDlq: new SqsMessageQueue(sqs, urls.bulkDlq),
   };

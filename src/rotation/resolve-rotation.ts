@@ -1,5 +1,5 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
-import { partitionOf } from '../aws/arn.js';
+import { partitionOf } from '../aws/partition.js';
 import { listAttachedPolicies, listThingPrincipals } from '../aws/iot-lists.js';
 import { ROTATION_CSR_PARAMETER } from '../provisioning/rotation-template.js';
 import type { CdfProvisioningParameters, ProvisionRequest } from '../tasks/request.js';
@@ -206,4 +206,4 @@ export function retireAfter(option: RetireOldCertificate): RetireAfter {
 type ThingCertificate = NonNullable<Awaited<ReturnType<typeof readCertificate>>>;
 
 const isRotationMode = (mode: string | undefined): mode is RotationMode =>
-  mode !== undefined && (Object.keys(PARAMETERS_OF)).includes(mode);
+  mode !== undefined && Object.keys(PARAMETERS_OF).includes(mode);

@@ -1,24 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { parseCsr } from '../certificates/index.js';
-import type { Config } from '../config.js';
 import { InvalidInputError } from '../errors.js';
 import type { ModeChecks } from '../provisioning/certificate-modes/certificate-mode.js';
 import { ROTATION_CSR_PARAMETER, rotationTemplate } from '../provisioning/rotation-template.js';
-import type { MessageQueue } from '../queue/message-queue.js';
 import { TaskConflictError } from '../tasks/errors.js';
 import type { Task } from '../tasks/model.js';
 import { newTask, requestHash, taskIdForIdempotencyKey } from '../tasks/new-task.js';
 import type { ProvisionRequest } from '../tasks/request.js';
 import type { Rotation } from '../tasks/rotation.js';
-import { recordAndEnqueue } from '../tasks/submit-task.js';
-import type { TaskStore } from '../tasks/task-store.js';
+import { recordAndEnqueue, type SubmitDeps } from '../tasks/submit-task.js';
 import { resolveRotation, type ResolveDeps } from './resolve-rotation.js';
 import type { RotationRequest } from './schemas.js';
 
-export interface RotationSubmitDeps extends ResolveDeps {
-  tasks: TaskStore;
-  queues: { requests: MessageQueue };
-  config: Pick<Config, 'resultTtlSeconds'>;
+export interface RotationSubmitDeps extends ResolveDeps, Omit<SubmitDeps, 'admission'> {
   /** The certificate modes' submit-time checks, as `POST /things` runs them. */
   checks: ModeChecks;
 }
@@ -34,7 +28,7 @@ export interface RotationSubmitDeps extends ResolveDeps {
 export async function submitRotation(
   thingName: string,
   body: RotationRequest,
-  options: { idempotencyKey?: string },
+  options: { idempotencyKey?: string; client?: string },
   deps: RotationSubmitDeps,
 ): Promise<{ task: Task; created: boolean }> {
   const hash = requestHash({ thingName, rotation: body });
@@ -51,7 +45,11 @@ export async function submitRotation(
   const { rotation, request } = await resolveRotation(thingName, body, deps);
   await checkMode(rotation, request, deps.checks);
   const task: Task = {
-    ...newTask(taskId, request, { source: 'api', ttlSeconds: deps.config.resultTtlSeconds }),
+    ...newTask(taskId, request, {
+      source: 'api',
+      client: options.client,
+      ttlSeconds: deps.config.resultTtlSeconds,
+    }),
     requestHash: hash,
     rotation,
   };

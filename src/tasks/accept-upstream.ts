@@ -1,13 +1,17 @@
 import type { Config } from '../config.js';
 import { InvalidInputError, isServiceError, type ServiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { validator } from '../validation.js';
 import type { Admission } from './admission.js';
 import type { EventPublisher } from './completion-events.js';
+import { isClientTag } from './client-tag.js';
+import { ClientTagError } from './errors.js';
 import type { Task } from './model.js';
 import { newTask } from './new-task.js';
 import { UpstreamRequest } from './request-message.js';
 import { TaskId, type ProvisionRequest } from './request.js';
+import { countTaskEnding } from './task-metrics.js';
 import type { TaskStore } from './task-store.js';
 
 const upstream = validator(UpstreamRequest);
@@ -17,6 +21,7 @@ export interface UpstreamDeps {
   admission: Admission;
   tasks: TaskStore;
   events: EventPublisher;
+  metrics: Metrics;
   logger: Logger;
   config: Pick<Config, 'resultTtlSeconds'>;
 }
@@ -31,7 +36,7 @@ export interface UpstreamDeps {
 export type UpstreamOutcome =
   | { kind: 'accepted'; task: Task }
   | { kind: 'refused'; taskId: string }
-  | { kind: 'conflict'; reason: string };
+  | { kind: 'conflict'; taskId: string; reason: string };
 
 /**
  * The upstream counterpart of `submitTask`: the same admission, but a request that cannot work
@@ -40,15 +45,19 @@ export type UpstreamOutcome =
  */
 export async function acceptUpstreamRequest(
   body: Record<string, unknown>,
-  messageId: string,
+  message: { messageId: string; client: string | undefined },
   deps: UpstreamDeps,
 ): Promise<UpstreamOutcome> {
-  const taskId = taskIdShape.check(body.taskId) ? body.taskId : messageId;
+  const taskId = upstreamTaskId(body, message.messageId);
 
   let failure: ServiceError | undefined;
   let templateVersion: string | undefined;
+  // A malformed tag refuses the request, and is not carried on the task or its event.
+  const client = message.client !== undefined && isClientTag(message.client) ? message.client : undefined;
   const problems = upstream.problems(body);
-  if (problems.length > 0) {
+  if (client !== message.client) {
+    failure = new ClientTagError("The message attribute 'client'");
+  } else if (problems.length > 0) {
     failure = new InvalidInputError(
       'MESSAGE_INVALID',
       `The message is not a valid provisioning request: ${problems.join('; ')}`,
@@ -65,6 +74,7 @@ export async function acceptUpstreamRequest(
   const request = failure === undefined ? requestOf(body) : sanitised(body);
   const task = newTask(taskId, request, {
     source: 'queue',
+    client,
     ttlSeconds: deps.config.resultTtlSeconds,
     templateVersion,
     error: failure && { code: failure.code, message: failure.message, kind: failure.kind },
@@ -72,10 +82,11 @@ export async function acceptUpstreamRequest(
   if (failure === undefined) return { kind: 'accepted', task };
   const outcome = await deps.tasks.create(task);
   if (!outcome.created && outcome.existing.requestHash !== task.requestHash) {
-    return { kind: 'conflict', reason: conflictReason(taskId) };
+    return { kind: 'conflict', taskId, reason: conflictReason(taskId) };
   }
   deps.logger.warn('upstream request refused', { taskId, code: failure.code, error: failure.message });
-  // Sent again for a redelivered message: at-least-once, as for every completion event.
+  if (outcome.created) countTaskEnding(deps.metrics, task, { template: '(unchecked)' });
+  // A redelivered message publishes again: the delivery that recorded the task may have died first.
   await deps.events.publish(outcome.created ? task : outcome.existing);
   return { kind: 'refused', taskId };
 }
@@ -83,6 +94,16 @@ export async function acceptUpstreamRequest(
 /** Why a message whose task id belongs to another request is left for a person. */
 export const conflictReason = (taskId: string) =>
   `Task id '${taskId}' is already used by a different request`;
+
+/** The task id of an upstream message: its own `taskId` if it has a usable one, else the SQS message id. */
+export function upstreamTaskId(body: Record<string, unknown>, messageId: string): string {
+  return taskIdShape.check(body.taskId) ? body.taskId : messageId;
+}
+
+/** The request a message's task records: the request itself when valid, else what is safe to keep. */
+export function recordedRequest(body: Record<string, unknown>): ProvisionRequest {
+  return upstream.check(body) ? requestOf(body) : sanitised(body);
+}
 
 function requestOf(body: Record<string, unknown>): ProvisionRequest {
   const { taskId: _taskId, ...request } = body;

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, TransientError } from '../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, TransientError } from '../errors.js';
 
 export class TaskNotFoundError extends NotFoundError {
   constructor(taskId: string) {
@@ -27,5 +27,12 @@ export class TaskBusyError extends TransientError {
 export class LeaseLostError extends TransientError {
   constructor(taskId: string, options?: ErrorOptions) {
     super('TASK_LEASE_LOST', `This worker no longer holds the lease on task '${taskId}'`, options);
+  }
+}
+
+/** A malformed submitter tag (`x-client` header or `client` message attribute). */
+export class ClientTagError extends InvalidInputError {
+  constructor(where: string) {
+    super('CLIENT_INVALID', `${where} must be 1-64 visible ASCII characters (no spaces), e.g. 'erp-eu'`);
   }
 }

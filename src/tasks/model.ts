@@ -79,6 +79,8 @@ export interface Task {
   source: 'api' | 'queue';
   /** A certificate rotation: the engine runs the template made from it (no template is loaded). */
   rotation?: Rotation;
+  /** The submitting system's tag (`x-client`, or the message's `client` attribute), for its events. */
+  client?: string;
   /** The template's version (S3 VersionId) when the task was accepted: the worker runs that one. */
   templateVersion?: string;
   createdAt: string;

@@ -8,6 +8,7 @@ export function newTask(
   request: ProvisionRequest,
   options: {
     source: Task['source'];
+    client?: string | undefined;
     ttlSeconds: number;
     templateVersion?: string | undefined;
     error?: TaskError;
@@ -22,6 +23,7 @@ export function newTask(
     request,
     requestHash: requestHash(request),
     source: options.source,
+    ...(options.client !== undefined ? { client: options.client } : {}),
     ...(options.templateVersion !== undefined ? { templateVersion: options.templateVersion } : {}),
     createdAt: at,
     updatedAt: at,

@@ -1,13 +1,7 @@
 import { TemplateError } from '../templates/errors.js';
 import { evaluate, NO_VALUE, type Scope } from '../templates/intrinsics.js';
 import { at, describe, type Json, type JsonObject } from '../templates/json.js';
-import {
-  checkPresence,
-  expandCertificate,
-  expandPolicy,
-  expandThing,
-  RESOURCE_SPECS,
-} from '../templates/resources.js';
+import { expandCertificate, expandPolicy, expandThing } from '../templates/resources.js';
 import type { AwsTemplate, ResourceType } from '../templates/types.js';
 
 /** Thrown while evaluating a value that depends on a parameter or a condition. */
@@ -42,11 +36,8 @@ export function checkLiteralValues(template: AwsTemplate): void {
       const value = literal(node, at(path, name), scope);
       if (value !== undefined) known[name] = value;
     }
-    // Two of the mutually exclusive properties written out can never be valid together.
-    const spec = RESOURCE_SPECS[resource.Type];
-    const exclusive = spec.exactlyOne.filter((name) => Object.hasOwn(known, name));
-    if (exclusive.length > 1) checkPresence(spec, exclusive, path, true);
     Object.assign(known, { ...PLACEHOLDERS[resource.Type], ...known });
+    // Two mutually exclusive properties that are both always set were refused when it was parsed.
     if (resource.Type === 'AWS::IoT::Thing') expandThing(id, known, path);
     if (resource.Type === 'AWS::IoT::Certificate') expandCertificate(id, known, path);
     if (resource.Type === 'AWS::IoT::Policy') expandPolicy(id, known, path);

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { InvalidInputError } from '../errors.js';
 import { validator } from '../validation.js';
+import { IOT } from './iot-constraints.js';
 
 /**
  * The `CDF` block of a template: CDF's extensions to AWS provisioning templates, kept so CDF
@@ -9,7 +10,7 @@ import { validator } from '../validation.js';
  */
 const PolicyRef = Type.Object(
   {
-    name: Type.String({ pattern: '^[\\w+=,.@-]{1,128}$' }),
+    name: Type.String({ pattern: IOT.policyName.pattern.source }),
     document: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Object({})])),
   },
   { additionalProperties: false },

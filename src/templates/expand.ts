@@ -2,13 +2,21 @@ import { TemplateError } from './errors.js';
 import { asBoolean, evaluate, type Scope } from './intrinsics.js';
 import { at, describe, isObject, type JsonObject } from './json.js';
 import { pseudoParameter, resolveParameters } from './parameters.js';
-import { checkPresence, expandCertificate, expandPolicy, expandThing, RESOURCE_SPECS } from './resources.js';
+import {
+  checkPresence,
+  expandCertificate,
+  expandPolicy,
+  expandThing,
+  RESOURCE_SPECS,
+  type Origin,
+} from './resources.js';
 import type { AwsTemplate, ExpandedTemplate, ExpansionContext, ParsedTemplate } from './types.js';
 
 /**
- * What a template provisions for one device: parameters resolved (sent, else AWS IoT's, else
- * Default) and checked, resources whose Condition is false left out, every property evaluated
- * and checked against what AWS IoT accepts.
+ * What a template provisions for one device: parameters resolved (injected by a certificate mode,
+ * else sent, else AWS IoT's, else Default) and checked, resources whose Condition is false left
+ * out, every property evaluated and checked against what AWS IoT accepts (iot-constraints.ts); a
+ * refused value names the parameters it came from.
  */
 export function expandTemplate(
   parsed: ParsedTemplate,
@@ -16,11 +24,21 @@ export function expandTemplate(
   context: ExpansionContext,
 ): ExpandedTemplate {
   const template = parsed.aws;
+  const refs: Ref[] = [];
   const scope = createScope(
     template,
     resolveParameters(template.Parameters ?? {}, parameters, context),
     context,
+    refs,
   );
+  const origin: Origin = (where, property) => {
+    const within = (path: string) =>
+      refs.filter(
+        (ref) => ref.path === path || ref.path.startsWith(`${path}.`) || ref.path.startsWith(`${path}[`),
+      );
+    const found = within(where);
+    return [...new Set((found.length > 0 ? found : within(property)).map((ref) => ref.name))];
+  };
   const expanded: ExpandedTemplate = { policies: [] };
   for (const [id, resource] of Object.entries(template.Resources)) {
     const path = at('Resources', id);
@@ -29,15 +47,16 @@ export function expandTemplate(
     const propertiesPath = at(path, 'Properties');
     const properties = evaluateObject(resource.Properties, propertiesPath, scope);
     checkPresence(RESOURCE_SPECS[resource.Type], Object.keys(properties), propertiesPath, true);
+    const override = resource.OverrideSettings;
     switch (resource.Type) {
       case 'AWS::IoT::Thing':
-        expanded.thing = expandThing(id, properties, propertiesPath, resource.OverrideSettings);
+        expanded.thing = expandThing(id, properties, propertiesPath, { override, origin });
         break;
       case 'AWS::IoT::Certificate':
-        expanded.certificate = expandCertificate(id, properties, propertiesPath, resource.OverrideSettings);
+        expanded.certificate = expandCertificate(id, properties, propertiesPath, { override, origin });
         break;
       case 'AWS::IoT::Policy':
-        expanded.policies.push(expandPolicy(id, properties, propertiesPath));
+        expanded.policies.push(expandPolicy(id, properties, propertiesPath, { origin }));
     }
   }
   if (template.DeviceConfiguration !== undefined) {
@@ -53,16 +72,29 @@ export function expandTemplate(
   return expanded;
 }
 
+/** A parameter's value was used at `path` (a Ref or Fn::Sub there). */
+interface Ref {
+  path: string;
+  name: string;
+}
+
+/** `refs` collects every declared parameter used, with where, for `Origin`. */
 function createScope(
   template: AwsTemplate,
   values: ReadonlyMap<string, string>,
   context: ExpansionContext,
+  refs: Ref[],
 ): Scope {
   const conditions = new Map<string, boolean>();
   const scope: Scope = {
     template,
     ref(name, path) {
-      const value = values.get(name) ?? pseudoParameter(name, context);
+      const declared = values.get(name);
+      if (declared !== undefined) {
+        refs.push({ path, name });
+        return declared;
+      }
+      const value = pseudoParameter(name, context);
       if (value !== undefined) return value;
       throw new TemplateError(
         'TEMPLATE_PARAMETER_MISSING',

@@ -235,6 +235,17 @@ export function evaluate(node: Json, path: string, scope: Scope, mode: Mode = 'p
 }
 
 /**
+ * Whether an expression can evaluate to AWS::NoValue (and so leave its property out): only
+ * {"Ref": "AWS::NoValue"} itself, or an Fn::If with such a branch. Lists drop the items that are.
+ */
+export function mayBeNoValue(node: Json): boolean {
+  if (!isObject(node)) return false;
+  if (node.Ref === 'AWS::NoValue') return true;
+  const branches = node['Fn::If'];
+  return Array.isArray(branches) && branches.slice(1).some(mayBeNoValue);
+}
+
+/**
  * The conditions a condition refers to, each with the level of JSON it is referred from (1 for
  * the condition itself): to refuse loops, and to bound the depth evaluation recurses to.
  */

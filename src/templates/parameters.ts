@@ -1,4 +1,5 @@
 import { TemplateError } from './errors.js';
+import { IOT_LIMITS } from './iot-constraints.js';
 import { at, defined, describe, isObject, type Json } from './json.js';
 import type {
   CertificateSubjectField,
@@ -162,26 +163,33 @@ function constraintProblem(definition: ParameterDefinition, value: string): stri
 }
 
 /**
- * The value of every declared parameter: sent, else supplied by AWS IoT (the certificate's
- * fields), else the Default. Names that are sent but not declared are ignored, as CDF's
- * certificate steps add parameters that not every template uses.
+ * The value of every declared parameter: injected by a certificate mode, else sent, else supplied
+ * by AWS IoT (the certificate's fields), else the Default. Names that are sent but not declared
+ * are ignored, as CDF's certificate steps add parameters that not every template uses.
  */
 export function resolveParameters(
   definitions: Record<string, ParameterDefinition>,
   sent: Readonly<Record<string, string>>,
   context: ExpansionContext,
 ): Map<string, string> {
+  const injected = context.injected ?? {};
   const values = new Map<string, string>();
   const missing: string[] = [];
   for (const [name, definition] of Object.entries(definitions)) {
-    const value = Object.hasOwn(sent, name)
-      ? sent[name]
-      : (pseudoParameter(name, context) ?? definition.Default);
+    const fromRequest = !Object.hasOwn(injected, name) && Object.hasOwn(sent, name);
+    const value = Object.hasOwn(injected, name)
+      ? injected[name]
+      : fromRequest
+        ? sent[name]
+        : (pseudoParameter(name, context) ?? definition.Default);
     if (value === undefined) {
       missing.push(name);
       continue;
     }
-    const problem = valueProblem(definition, value);
+    const problem =
+      fromRequest && value.length > IOT_LIMITS.parameterValue
+        ? `the value sent is ${value.length} characters; AWS IoT takes at most ${IOT_LIMITS.parameterValue} for a template parameter`
+        : valueProblem(definition, value);
     if (problem !== undefined) {
       throw new TemplateError(
         'TEMPLATE_PARAMETER_INVALID',

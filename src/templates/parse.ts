@@ -1,6 +1,6 @@
 import { MAX_NESTING, shapeProblems } from '../input-shape.js';
 import { fail, TemplateError } from './errors.js';
-import { checkExpression, conditionReferences, requireCondition } from './intrinsics.js';
+import { checkExpression, conditionReferences, mayBeNoValue, requireCondition } from './intrinsics.js';
 import { at, defined, describe, isObject, parseJson, pathOf, type Json, type JsonObject } from './json.js';
 import { parameterDefinition } from './parameters.js';
 import { checkPresence, RESOURCE_SPECS } from './resources.js';
@@ -94,7 +94,9 @@ function resource(raw: Json, logicalId: string, path: string): ResourceDefinitio
       );
     }
   }
-  checkPresence(spec, Object.keys(properties), propertiesPath, false);
+  const written = Object.keys(properties);
+  const certain = written.filter((name) => !mayBeNoValue(properties[name] ?? null));
+  checkPresence(spec, written, propertiesPath, false, certain);
   const condition = definition.Condition;
   if (condition !== undefined && typeof condition !== 'string') {
     fail('TEMPLATE_INVALID', at(path, 'Condition'), 'must be the name of a condition');

@@ -1,4 +1,5 @@
 import { CertificateError, checkCertificatePem, parseCsr, readCertificate } from '../certificates/index.js';
+import { IOT, IOT_LIMITS, policyDocumentProblem, type Constraint } from './iot-constraints.js';
 import { fail, type TemplateErrorCode } from './errors.js';
 import { at, defined, describe, isObject, type Json, type JsonObject } from './json.js';
 import type {
@@ -58,24 +59,33 @@ export const RESOURCE_SPECS: Readonly<Record<ResourceType, ResourceSpec>> = {
 };
 
 /**
- * Checks which of the mutually exclusive properties are set. Before expansion (`strict` false) a
- * property may still turn out to be AWS::NoValue, so only "at least one is written" can be known.
+ * Checks which of the mutually exclusive properties are set. After expansion (`strict`) that is
+ * known. Before, a property may still turn out to be AWS::NoValue: at least one must be written,
+ * and no two of those that are `certain` (can never be AWS::NoValue) may be, since AWS IoT takes a
+ * certificate one way only and a policy by name or by document, not both. An Fn::If that gives
+ * AWS::NoValue on one side may choose between them.
  */
 export function checkPresence(
   spec: ResourceSpec,
   present: readonly string[],
   path: string,
   strict: boolean,
+  certain: readonly string[] = strict ? present : [],
 ): void {
   const code: TemplateErrorCode = strict ? 'TEMPLATE_PROPERTY_INVALID' : 'TEMPLATE_INVALID';
   const { exactlyOne } = spec;
   const set = exactlyOne.filter((name) => present.includes(name));
-  if (set.length === 0 || (strict && set.length > 1)) {
-    const wanted =
-      exactlyOne.length === 1
-        ? `${exactlyOne.join()} is required`
-        : `set exactly one of ${exactlyOne.join(', ')}`;
-    fail(code, path, set.length === 0 ? wanted : `${wanted}, not both ${set.join(' and ')}`);
+  const sure = exactlyOne.filter((name) => certain.includes(name));
+  const wanted =
+    exactlyOne.length === 1
+      ? `${exactlyOne.join()} is required`
+      : `set exactly one of ${exactlyOne.join(', ')}`;
+  if (set.length === 0) fail(code, path, wanted);
+  if (sure.length > 1) {
+    const choose = strict
+      ? ''
+      : '; AWS IoT takes only one (to let a condition choose, give the others {"Fn::If": [condition, ..., {"Ref": "AWS::NoValue"}]})';
+    fail(code, path, `${wanted}, not both ${sure.join(' and ')}${choose}`);
   }
   for (const [name, needed] of Object.entries(spec.requires)) {
     if (present.includes(name) && !present.includes(needed)) {
@@ -84,98 +94,103 @@ export function checkPresence(
   }
 }
 
-interface Rule {
-  pattern: RegExp;
-  what: string;
+/**
+ * The parameters whose values went into the value at `where`, inside the property at `property`:
+ * so a refusal can name what the caller sent rather than only where in the template it went.
+ */
+export type Origin = (where: string, property: string) => readonly string[];
+
+const NO_ORIGIN: Origin = () => [];
+
+function givenBy(parameters: readonly string[]): string {
+  const names = parameters.map((name) => `'${name}'`).join(', ');
+  return parameters.length === 1 ? `parameter ${names} gives` : `parameters ${names} give`;
 }
 
-/** Things, thing types, thing groups and billing groups share AWS IoT's naming rule. */
-const registryName = (what: string): Rule => ({
-  pattern: /^[a-zA-Z0-9:_-]{1,128}$/,
-  what: `${what}: 1-128 of a-z A-Z 0-9 : _ -`,
-});
-
-/** AWS IoT's API limits for what the templates create. */
-const RULES = {
-  thingName: registryName('a thing name'),
-  thingTypeName: registryName('a thing type name'),
-  thingGroupName: registryName('a thing group name'),
-  billingGroupName: registryName('a billing group name'),
-  attributeName: {
-    pattern: /^[a-zA-Z0-9_.,@/:#-]{1,128}$/,
-    what: 'an attribute name: 1-128 of a-z A-Z 0-9 _ . , @ / : # -',
-  },
-  attributeValue: {
-    pattern: /^[a-zA-Z0-9_.,@/:#=[\]-]{0,800}$/,
-    what: 'an attribute value: up to 800 of a-z A-Z 0-9 _ . , @ / : # = [ ] -',
-  },
-  certificateId: {
-    pattern: /^(?:0x[a-fA-F0-9]{62}|[a-fA-F0-9]{64})$/,
-    what: 'a certificate id: 64 hexadecimal characters',
-  },
-  csr: { pattern: /^[\s\S]{1,4096}$/, what: 'a certificate signing request: 1-4096 characters of PEM' },
-  pem: { pattern: /^[\s\S]{1,65536}$/, what: 'a certificate: 1-65536 characters of PEM' },
-  status: { pattern: /^(?:ACTIVE|INACTIVE)$/i, what: 'a certificate status: ACTIVE or INACTIVE' },
-  policyName: {
-    pattern: /^[\w+=,.@-]{1,128}$/,
-    what: 'a policy name: 1-128 of letters, digits and _ + = , . @ -',
-  },
-} satisfies Record<string, Rule>;
-
 /** Reads expanded property values, refusing any that AWS IoT would refuse. */
-function reader(values: JsonObject, path: string) {
+function reader(values: JsonObject, path: string, origin: Origin) {
   const invalid = (where: string, problem: string): never =>
     fail('TEMPLATE_PROPERTY_INVALID', where, problem);
-  const text = (value: Json, where: string, rule: Rule): string => {
+  /** `problem` follows the value: "is not a thing name: ...". */
+  const refuse = (value: Json, where: string, property: string, problem: string): never => {
+    const from = origin(where, property);
+    return invalid(
+      where,
+      from.length === 0
+        ? `${describe(value)} ${problem}`
+        : `${givenBy(from)} ${describe(value)}, which ${problem}; send a value AWS IoT accepts`,
+    );
+  };
+  const text = (value: Json, where: string, property: string, rule: Constraint): string => {
     if (typeof value === 'string' && rule.pattern.test(value)) return value;
-    return invalid(where, `${describe(value)} is not ${rule.what}`);
+    return refuse(value, where, property, `is not ${rule.what}`);
   };
   const read = <T>(key: string, convert: (value: Json, where: string) => T): T | undefined => {
     const value = values[key];
     return value === undefined ? undefined : convert(value, at(path, key));
   };
-  const string = (key: string, rule: Rule) => read(key, (value, where) => text(value, where, rule));
+  const string = (key: string, rule: Constraint) =>
+    read(key, (value, where) => text(value, where, where, rule));
   return {
     string,
     /** A PEM read by the certificate layer's strict reader; its errors keep their code and gain the path. */
-    pem: (key: string, rule: Rule, check: (pem: string) => unknown) =>
+    pem: (key: string, rule: Constraint, check: (pem: string) => unknown) =>
       read(key, (value, where) => {
-        const pem = text(value, where, rule);
+        const pem = text(value, where, where, rule);
         try {
           check(pem);
         } catch (e: unknown) {
           if (!(e instanceof CertificateError)) throw e;
-          throw new CertificateError(e.code, `${where}: ${e.message}`, { cause: e });
+          const from = origin(where, where);
+          const source = from.length === 0 ? '' : ` (${givenBy(from)} it)`;
+          throw new CertificateError(e.code, `${where}${source}: ${e.message}`, { cause: e });
         }
         return pem;
       }),
-    required: (key: string, rule: Rule) => string(key, rule) ?? invalid(at(path, key), 'is required'),
-    strings: (key: string, rule: Rule) =>
-      read(key, (value, where) =>
-        Array.isArray(value)
-          ? value.map((item, i) => text(item, at(where, i), rule))
-          : invalid(where, `must be a list of names, not ${describe(value)}`),
-      ),
+    required: (key: string, rule: Constraint) => string(key, rule) ?? invalid(at(path, key), 'is required'),
+    strings: (key: string, rule: Constraint, most: number) =>
+      read(key, (value, where) => {
+        if (!Array.isArray(value)) return invalid(where, `must be a list of names, not ${describe(value)}`);
+        if (value.length > most) {
+          return refuse(value, where, where, `holds ${value.length} names; AWS IoT takes at most ${most}`);
+        }
+        return value.map((item, i) => text(item, at(where, i), where, rule));
+      }),
     attributes: (key: string) =>
-      read(key, (value, where) =>
-        isObject(value)
-          ? Object.fromEntries(
-              Object.entries(value).map(([name, item]) => [
-                text(name, where, RULES.attributeName),
-                text(item, at(where, name), RULES.attributeValue),
-              ]),
-            )
-          : invalid(where, `must be an object of attribute names to string values, not ${describe(value)}`),
-      ),
+      read(key, (value, where) => {
+        if (!isObject(value)) {
+          return invalid(
+            where,
+            `must be an object of attribute names to string values, not ${describe(value)}`,
+          );
+        }
+        const entries = Object.entries(value);
+        if (entries.length > IOT_LIMITS.attributesPerThing) {
+          return invalid(
+            where,
+            `has ${entries.length} attributes; AWS IoT gives a thing at most ${IOT_LIMITS.attributesPerThing}`,
+          );
+        }
+        return Object.fromEntries(
+          entries.map(([name, item]) => [
+            text(name, where, where, IOT.attributeName),
+            text(item, at(where, name), where, IOT.attributeValue),
+          ]),
+        );
+      }),
     /** A policy document as AWS wants it: a JSON string (an object is serialised). */
     document: (key: string) =>
       read(key, (value, where) => {
-        if (isObject(value)) return JSON.stringify(value);
-        if (typeof value === 'string' && isObject(parsedOrUndefined(value))) return value;
-        return invalid(
-          where,
-          `must be a JSON policy document (an object, or a string holding one), not ${describe(value)}`,
-        );
+        const document = isObject(value)
+          ? JSON.stringify(value)
+          : typeof value === 'string' && isObject(parsedOrUndefined(value))
+            ? value
+            : invalid(
+                where,
+                `must be a JSON policy document (an object, or a string holding one), not ${describe(value)}`,
+              );
+        const problem = policyDocumentProblem(document);
+        return problem === undefined ? document : refuse(value, where, where, problem);
       }),
   };
 }
@@ -190,21 +205,28 @@ function parsedOrUndefined(text: string): unknown {
 
 type Overrides = Readonly<Record<string, OverrideAction>>;
 
+export interface BuildOptions {
+  /** The resource's OverrideSettings. */
+  override?: Overrides;
+  /** Where its values came from, so refusals name the parameters; none when unknown. */
+  origin?: Origin;
+}
+
 /** Builders from a resource's expanded properties, once `checkPresence` has passed. */
 export function expandThing(
   logicalId: string,
   properties: JsonObject,
   path: string,
-  override: Overrides = {},
+  { override = {}, origin = NO_ORIGIN }: BuildOptions = {},
 ): ExpandedThing {
-  const read = reader(properties, path);
+  const read = reader(properties, path, origin);
   return defined({
     logicalId,
-    thingName: read.required('ThingName', RULES.thingName),
-    thingTypeName: read.string('ThingTypeName', RULES.thingTypeName),
+    thingName: read.required('ThingName', IOT.thingName),
+    thingTypeName: read.string('ThingTypeName', IOT.thingTypeName),
     attributes: read.attributes('AttributePayload'),
-    thingGroups: read.strings('ThingGroups', RULES.thingGroupName),
-    billingGroup: read.string('BillingGroup', RULES.billingGroupName),
+    thingGroups: read.strings('ThingGroups', IOT.thingGroupName, IOT_LIMITS.groupsPerThing),
+    billingGroup: read.string('BillingGroup', IOT.billingGroupName),
     overrideSettings: defined({
       attributePayload: override.AttributePayload,
       thingTypeName: override.ThingTypeName,
@@ -217,29 +239,35 @@ export function expandCertificate(
   logicalId: string,
   properties: JsonObject,
   path: string,
-  override: Overrides = {},
+  { override = {}, origin = NO_ORIGIN }: BuildOptions = {},
 ): ExpandedCertificate {
-  const read = reader(properties, path);
+  const read = reader(properties, path, origin);
   return defined({
     logicalId,
-    certificateId: read.string('CertificateId', RULES.certificateId),
+    certificateId: read.string('CertificateId', IOT.certificateId),
     // The same checks as the CDF modes' own certificates and CSRs: one PEM, nothing around it.
-    certificateSigningRequest: read.pem('CertificateSigningRequest', RULES.csr, parseCsr),
-    certificatePem: read.pem('CertificatePem', RULES.pem, (pem) => checkCertificatePem(pem)),
-    caCertificatePem: read.pem('CACertificatePem', RULES.pem, (pem) =>
+    certificateSigningRequest: read.pem('CertificateSigningRequest', IOT.csr, parseCsr),
+    certificatePem: read.pem('CertificatePem', IOT.certificatePem, (pem) => checkCertificatePem(pem)),
+    caCertificatePem: read.pem('CACertificatePem', IOT.certificatePem, (pem) =>
       readCertificate(pem, 'The CA certificate'),
     ),
     // AWS's own fleet provisioning example writes "Active".
-    status: read.string('Status', RULES.status)?.toUpperCase() as TemplateCertificateStatus | undefined,
+    status: read.string('Status', IOT.certificateStatus)?.toUpperCase() as
+      TemplateCertificateStatus | undefined,
     overrideSettings: defined({ status: override.Status }),
   });
 }
 
-export function expandPolicy(logicalId: string, properties: JsonObject, path: string): ExpandedPolicy {
-  const read = reader(properties, path);
+export function expandPolicy(
+  logicalId: string,
+  properties: JsonObject,
+  path: string,
+  { origin = NO_ORIGIN }: BuildOptions = {},
+): ExpandedPolicy {
+  const read = reader(properties, path, origin);
   return defined({
     logicalId,
-    policyName: read.string('PolicyName', RULES.policyName),
+    policyName: read.string('PolicyName', IOT.policyName),
     policyDocument: read.document('PolicyDocument'),
   });
 }

@@ -66,6 +66,11 @@ export type CertificateSubjectField =
 export interface ExpansionContext {
   region: string;
   accountId: string;
+  /**
+   * What a CDF certificate mode hands the template (CERTIFICATE_MODE_INJECTS): these win over sent
+   * values of the same name, and are the service's own, so the limits on sent values skip them.
+   */
+  injected?: Readonly<Record<string, string>>;
   /** `AWS::IoT::Certificate::Id`: the certificate being provisioned, when one is already known. */
   certificateId?: string;
   /** `AWS::IoT::Certificate::<Field>`, as just-in-time provisioning reads them from the certificate. */

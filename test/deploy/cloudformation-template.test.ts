@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../../src/config.js';
 import {
   ofType,
@@ -66,7 +67,8 @@ describe('functions', () => {
       expect(variables.REQUESTS_DLQ_NAME).toEqual({ 'Fn::GetAtt': ['RequestsDeadLetterQueue', 'QueueName'] });
       expect(variables.BULK_QUEUE_NAME).toEqual({ 'Fn::GetAtt': ['BulkQueue', 'QueueName'] });
       expect(variables.BULK_DLQ_NAME).toEqual({ 'Fn::GetAtt': ['BulkDeadLetterQueue', 'QueueName'] });
-      expect(variables.RESULTS_QUEUE_NAME).toEqual({ 'Fn::GetAtt': ['ResultsQueue', 'QueueName'] });
+      expect(variables.EVENTS_TOPIC_NAME).toEqual({ 'Fn::GetAtt': ['EventsTopic', 'TopicName'] });
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe('iot-provisioning-test');
       expect(referencedId(variables.TEMPLATES_BUCKET)).toBe('TemplatesBucket');
       expect(variables.RESULTS_KMS_KEY_ID).toEqual({ 'Fn::GetAtt': ['ResultsKey', 'Arn'] });
       // The service starts with these values (CloudFormation's references stand in as names).
@@ -206,5 +208,110 @@ describe('data', () => {
       AliasName: 'alias/iot-provisioning-test-results',
       TargetKeyId: { Ref: 'ResultsKey' },
     });
+  });
+});
+
+describe('events', () => {
+  it('go to an encrypted SNS topic; the results queue gets every one, raw, and only from the topic', () => {
+    expect(props(resource(template, 'EventsTopic')).KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(props(resource(template, 'ResultsSubscription'))).toEqual({
+      TopicArn: { Ref: 'EventsTopic' },
+      Protocol: 'sqs',
+      Endpoint: { 'Fn::GetAtt': ['ResultsQueue', 'Arn'] },
+      RawMessageDelivery: true,
+    });
+    const policy = props(resource(template, 'ResultsQueuePolicy'));
+    expect(policy.Queues).toEqual([{ Ref: 'ResultsQueue' }]);
+    expect((policy.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'EventsTopic' } } },
+      }),
+    ]);
+    expect(template.Outputs?.EventsTopicArn?.Value).toEqual({ Ref: 'EventsTopic' });
+  });
+});
+
+describe('monitoring', () => {
+  const alarms = () =>
+    Object.fromEntries(ofType(template, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, props(a)] as const));
+  const watched = (alarm: Record<string, unknown>) => {
+    const stats = [
+      ...(alarm.MetricName !== undefined ? [alarm] : []),
+      ...((alarm.Metrics ?? []) as { MetricStat?: { Metric: Record<string, unknown> } }[]).flatMap((m) =>
+        m.MetricStat !== undefined ? [m.MetricStat.Metric] : [],
+      ),
+    ];
+    return stats.map((m) => [
+      m.Namespace,
+      m.MetricName,
+      referencedId((m.Dimensions as { Value: unknown }[])[0]?.Value) ??
+        (m.Dimensions as { Value: unknown }[])[0]?.Value,
+    ]);
+  };
+
+  it('alarms when a DLQ is not empty, when devices fail, and when messages wait too long', () => {
+    const all = alarms();
+    expect(Object.keys(all).sort()).toEqual([
+      'BulkDlqNotEmptyAlarm',
+      'BulkOldestMessageAlarm',
+      'FailureRateAlarm',
+      'RequestsDlqNotEmptyAlarm',
+      'RequestsOldestMessageAlarm',
+    ]);
+    const alarm = (id: string): Record<string, unknown> => all[id] ?? {};
+    const requestsDlq = alarm('RequestsDlqNotEmptyAlarm');
+    const bulkDlq = alarm('BulkDlqNotEmptyAlarm');
+    const failures = alarm('FailureRateAlarm');
+    const requestsAge = alarm('RequestsOldestMessageAlarm');
+    const bulkAge = alarm('BulkOldestMessageAlarm');
+    // Visible and in flight: the DLQ handler holds set-aside messages out of sight.
+    expect(watched(requestsDlq)).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'RequestsDeadLetterQueue'],
+      ['AWS/SQS', 'ApproximateNumberOfMessagesNotVisible', 'RequestsDeadLetterQueue'],
+    ]);
+    expect(watched(bulkDlq).map((w) => w[2])).toEqual(['BulkDeadLetterQueue', 'BulkDeadLetterQueue']);
+    expect(watched(failures)).toEqual([
+      ['IotProvisioning', 'DevicesProvisioned', 'iot-provisioning-test'],
+      ['IotProvisioning', 'DevicesFailed', 'iot-provisioning-test'],
+    ]);
+    expect(failures.Threshold).toBe(10);
+    expect(watched(requestsAge)).toEqual([['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'RequestsQueue']]);
+    expect(watched(bulkAge)).toEqual([['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'BulkQueue']]);
+  });
+
+  it("each alarm's description is its runbook line in the README", async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [id, alarm] of Object.entries(alarms())) {
+      const [name = '', line = ''] = String(alarm.AlarmDescription).split(/: (.*)/s);
+      expect({ id, name: String(alarm.AlarmName) }).toEqual({ id, name: `iot-provisioning-test-${name}` });
+      expect({ id, runbook: readme.includes(`- \`${name}\`: ${line}\n`) }).toEqual({ id, runbook: true });
+    }
+  });
+
+  it('notify the alarmTopicArn parameter when one is given', async () => {
+    const notifying = await packagedTemplate({ alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' });
+    for (const [, alarm] of ofType(notifying, 'AWS::CloudWatch::Alarm')) {
+      expect(props(alarm).AlarmActions).toEqual({
+        'Fn::If': ['AlarmsNotify', ['arn:aws:sns:eu-west-1:123456789012:ops'], { Ref: 'AWS::NoValue' }],
+      });
+    }
+  });
+
+  it('the dashboard is valid JSON once CloudFormation substitutes the names', () => {
+    const body = props(resource(template, 'Dashboard')).DashboardBody as { 'Fn::Sub': [string, object] };
+    const text = body['Fn::Sub'][0].replace(/\$\{[^}]+\}/g, 'x');
+    const dashboard = JSON.parse(text) as { widgets: { properties: { title: string } }[] };
+    expect(dashboard.widgets.map((w) => w.properties.title)).toEqual([
+      'Devices provisioned and failed',
+      'Failed devices by code, template and mode',
+      'Submit to finish (s)',
+      'AWS IoT throttles and retries',
+      'Oldest message (s)',
+      'Messages on the dead-letter queues',
+      'Bulk devices per second',
+      'Wait on the queue before a worker took the message (s)',
+    ]);
   });
 });

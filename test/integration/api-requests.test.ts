@@ -74,20 +74,57 @@ describe('bad HTTP input is a 4xx with a message, never a 5xx', () => {
     expect(String(res.body.message).length).toBeGreaterThan(10);
   });
 
-  it('a thing name AWS would refuse fails the task with the reason, provisioning nothing', async () => {
-    const workers = env.stack.startWorkers();
-    try {
-      const res = await request(env.api.url, 'POST', '/things', {
-        body: { ...valid, parameters: { ThingName: 'bad name with spaces' } },
+  it('a thing name AWS would refuse is a 400 naming the parameter that gave it', async () => {
+    const res = await request(env.api.url, 'POST', '/things', {
+      body: { ...valid, parameters: { ThingName: 'bad name/with*chars' } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      code: 'TEMPLATE_PROPERTY_INVALID',
+      message:
+        'Resources.thing.Properties.ThingName: parameter \'ThingName\' gives "bad name/with*chars", which is ' +
+        'not a thing name: 1-128 of a-z A-Z 0-9 : _ -; send a value AWS IoT accepts',
+    });
+  });
+
+  it('a CSR parameter longer than AWS IoT takes, or not a CSR, is a 400 naming the parameter', async () => {
+    const csr = (value: string) =>
+      request(env.api.url, 'POST', '/things', {
+        body: { provisioningTemplateId: 'device-csr', parameters: { ThingName: 'csr-1', CSR: value } },
       });
-      expect(res.status).toBe(202);
-      const task = await pollTask(env.api.url, String(res.body.taskId));
-      expect(task.status).toBe('FAILED');
-      expect((task.error as { code: string }).code).toMatch(/^TEMPLATE_/);
-      expect((task.error as { message: string }).message).toContain('ThingName');
-    } finally {
-      await workers.stop();
-    }
+    const long = await csr('x'.repeat(5000));
+    expect(long.status).toBe(400);
+    expect(long.body).toMatchObject({
+      code: 'TEMPLATE_PARAMETER_INVALID',
+      message: expect.stringMatching(
+        /^Parameters\.CSR: the value sent is 5000 characters; AWS IoT takes at most 4096/,
+      ),
+    });
+    const garbage = await csr(
+      '-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n-----END CERTIFICATE REQUEST-----',
+    );
+    expect(garbage.status).toBe(400);
+    expect(garbage.body).toMatchObject({
+      code: 'CSR_INVALID',
+      message: expect.stringMatching(
+        /^Resources\.certificate\.Properties\.CertificateSigningRequest \(parameter 'CSR' gives it\): The CSR /,
+      ),
+    });
+  });
+
+  it("checks a template's use of what its certificate mode makes before the mode runs", async () => {
+    const ownCa = (ThingName: string) =>
+      request(env.api.url, 'POST', '/things', {
+        body: {
+          provisioningTemplateId: 'create-device-certificate',
+          parameters: { ThingName },
+          cdfProvisioningParameters: { caId: '0'.repeat(64), certInfo: { country: 'US' } },
+        },
+      });
+    // The device is checked first, with stand-ins for the certificate and CA the mode would make.
+    expect((await ownCa('bad name')).body).toMatchObject({ code: 'TEMPLATE_PROPERTY_INVALID' });
+    // They pass as the mode's own would, so the mode's check is what refuses this one.
+    expect((await ownCa('own-ca-1')).body).toMatchObject({ code: 'CA_NOT_FOUND' });
   });
 
   it('unknown tasks and bad task ids', async () => {
@@ -100,8 +137,7 @@ describe('bad HTTP input is a 4xx with a message, never a 5xx', () => {
     const items = await env.stack.clients.dynamo.send(
       new ScanCommand({ TableName: env.stack.config.tableName }),
     );
-    // Only the one accepted request (the bad thing name) is in the table.
-    expect(items.Items).toHaveLength(1);
+    expect(items.Items).toEqual([]);
   });
 });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DescribeCertificateCommand, ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
 import { newTask } from '../../src/tasks/new-task.js';
 import { crashAfterCertificate } from '../support/crashed-worker.js';
 import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { handleBulkDeadLetter, handleBulkMessage } from '../../workers/handle-bulk.js';
-import { fromSqsMessage, type InboundMessage } from '../../workers/inbound-message.js';
+import type { InboundMessage } from '../../workers/inbound-message.js';
+import { takeBulkMessages } from '../support/bulk.js';
 import { useStack } from '../support/stack.js';
 import { thingExists } from '../support/iot-registry.js';
 
@@ -21,29 +21,7 @@ const env = useStack({
 const things = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({ ThingName: `${prefix}-${i}` }));
 
-/** Takes every message now on the bulk queue (and deletes them: the test delivers them itself). */
-async function takeMessages(): Promise<InboundMessage[]> {
-  const taken: InboundMessage[] = [];
-  for (;;) {
-    const out = await env.stack.clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: env.stack.services.queueUrls.bulk,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-      }),
-    );
-    if ((out.Messages ?? []).length === 0) return taken;
-    for (const m of out.Messages ?? []) {
-      taken.push(fromSqsMessage(m));
-      await env.stack.clients.sqs.send(
-        new DeleteMessageCommand({
-          QueueUrl: env.stack.services.queueUrls.bulk,
-          ReceiptHandle: m.ReceiptHandle,
-        }),
-      );
-    }
-  }
-}
+const takeMessages = () => takeBulkMessages(env.stack);
 
 const bodies = (messages: InboundMessage[]) =>
   messages.map((m) => JSON.parse(m.body) as { type: string; bulkTaskId: string; chunk?: number });
@@ -126,7 +104,7 @@ describe('bulk exactness', () => {
     const [first, ...rest] = await takeMessages();
     if (first === undefined) throw new Error('no chunk message');
     await handleBulkMessage(first, env.stack.services); // chunk 0: lines 1-3
-    expect(await env.stack.services.bulk.cancel(task.taskId)).toBe(true);
+    expect(await env.stack.services.bulk.cancel(task.taskId)).toMatchObject({ status: 'Cancelled' });
     for (const message of [...rest, ...(await takeMessages())])
       await handleBulkMessage(message, env.stack.services);
 

@@ -3,6 +3,7 @@ import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import type { RunningWorkers } from '../../workers/start-consumers.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { thingExists } from '../support/iot-registry.js';
+import { metricSum, metricsText } from '../support/metrics.js';
 import { waitFor } from '../support/wait.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 import { putTemplate } from '../support/templates.js';
@@ -39,6 +40,10 @@ describe('IoT throttling during a bulk task', () => {
     expect(current).toMatchObject({ status: 'Completed', successCount: total, failureCount: 0 });
     // 12 devices make at least 24 IoT calls (DescribeThing, CreateThing): 6 or more were refused.
     expect(proxy.injected()).toBeGreaterThanOrEqual(6);
+    // Each refusal is counted as a throttle, and retried (an attempt beyond the first).
+    const metrics = await metricsText(stack);
+    expect(metricSum(metrics, 'provisioning_iot_throttled_total')).toBe(proxy.injected());
+    expect(metricSum(metrics, 'provisioning_iot_retries_total')).toBeGreaterThanOrEqual(proxy.injected());
     for (let i = 0; i < total; i++) expect(await thingExists(stack.clients.iot, `throttled-${i}`)).toBe(true);
   });
 });

@@ -61,6 +61,29 @@ describe('bulk registration', () => {
     }
   });
 
+  it('fails a line AWS would refuse before it becomes a device, as POST /things refuses it', async () => {
+    const bad = { ThingName: 'bad name/with*chars' };
+    const single = await request(env.api.url, 'POST', '/things', {
+      body: { provisioningTemplateId: 'aws-certificate', parameters: bad },
+    });
+    expect(single.status).toBe(400);
+
+    const submitted = await request(env.api.url, 'POST', '/bulkthings', {
+      body: { provisioningTemplateId: 'aws-certificate', parameters: [{ ThingName: 'bulk-checked-1' }, bad] },
+    });
+    const taskId = String(submitted.body.taskId);
+    expect(await pollBulk(env.api.url, taskId)).toMatchObject({ successCount: 1, failureCount: 1 });
+    const [, failed] = await allResults(env.api.url, taskId);
+    expect(failed).toEqual({
+      line: 2,
+      status: 'FAILED',
+      thingName: bad.ThingName,
+      // Refused before the certificate mode ran: no certificate was made for it.
+      certificateId: null,
+      error: { code: single.body.code, message: `Line 2: ${String(single.body.message)}` },
+    });
+  });
+
   it('reads UTF-8 NDJSON from S3, keeps non-ASCII values intact, and fails undecodable lines alone', async () => {
     const lines = [
       Buffer.from(JSON.stringify({ ThingName: 'bulk-utf8-1', Site: 'Zürich' }) + '\n'),

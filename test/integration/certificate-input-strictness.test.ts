@@ -134,7 +134,7 @@ describe('certInfo', () => {
 });
 
 describe("a template's CertificatePem", () => {
-  it('is read as strictly: two certificates fail the task before anything is made', async () => {
+  it('is read as strictly: two certificates are refused before anything is recorded', async () => {
     const thingName = unique('strict-template-pem');
     const res = await provisionNow(env.api.url, {
       provisioningTemplateId: 'certificate-pem',
@@ -143,7 +143,7 @@ describe("a template's CertificatePem", () => {
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'CERTIFICATE_PEM_INVALID' });
     expect(String(res.body.message)).toContain(
-      'Resources.certificate.Properties.CertificatePem: The certificate holds 2 PEM blocks',
+      "Resources.certificate.Properties.CertificatePem (parameter 'CertificatePem' gives it): The certificate holds 2 PEM blocks",
     );
     expect(await thingExists(env.stack.clients.iot, thingName)).toBe(false);
   });

@@ -114,7 +114,15 @@ describe('the container worker', () => {
     );
     const consuming = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await consuming.json()).toEqual({ status: 'consuming' });
-    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/unknown`)).status).toBe(404);
+    // Its readiness and its metrics, on the same port.
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { table: 'ok', queues: 'ok', bucket: 'ok', kms: 'ok' } },
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^provisioning_queue_messages\{queue="requests",state="visible"\} \d+$/m);
     await waitFor(
       'a task to be running',
       () => tasksOf(ids),

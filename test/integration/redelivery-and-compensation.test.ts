@@ -3,7 +3,9 @@ import { DescribeCertificateCommand, GetPolicyCommand } from '@aws-sdk/client-io
 import { handleRequestMessage } from '../../workers/handle-request.js';
 import { crashAfterCertificate } from '../support/crashed-worker.js';
 import { handleDeadLetter } from '../../workers/handle-dead-letter.js';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { fromSqsMessage } from '../../workers/inbound-message.js';
+import { processBatch } from '../../workers/process-batch.js';
 import { useStack } from '../support/stack.js';
 import { principalsOf, thingExists } from '../support/iot-registry.js';
 import { deliverTask, inboundMessage, recordTask } from '../support/tasks.js';
@@ -125,5 +127,49 @@ describe('unusable messages', () => {
     await expect(
       env.stack.clients.iot.send(new DescribeCertificateCommand({ certificateId: made.certificateId })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('a message set aside for a person is held out of the handler’s way for hours, not seconds', async () => {
+    const dlq = env.stack.services.queueUrls.requestsDlq;
+    const sent = await env.stack.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: dlq,
+        MessageBody: 'for a person',
+        MessageAttributes: {
+          deadLetterReason: { DataType: 'String', StringValue: 'Message body is not JSON' },
+        },
+      }),
+    );
+    // Received as the handler does, but visible again after 2 s unless the hold takes.
+    const receive = async () =>
+      (
+        await env.stack.clients.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: dlq,
+            MessageAttributeNames: ['All'],
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 2,
+            WaitTimeSeconds: 1,
+          }),
+        )
+      ).Messages?.filter((m) => m.MessageId === sent.MessageId) ?? [];
+    const [message] = await receive();
+    if (message === undefined) throw new Error('the set-aside message was not received');
+
+    const kept = await processBatch(
+      [fromSqsMessage(message)],
+      (m) => handleDeadLetter(m, env.stack.services),
+      {
+        sqs: env.stack.clients.sqs,
+        queue: 'requestsDlq',
+        queueUrl: dlq,
+        logger: env.stack.services.logger,
+        metrics: env.stack.metrics,
+      },
+    );
+    expect(kept).toEqual([sent.MessageId]);
+    await new Promise((r) => setTimeout(r, 3000)); // past the 2 s the receive gave it
+    expect(await receive()).toEqual([]);
+    expect(env.stack.logs()).not.toContain('could not shorten the retry delay');
   });
 });

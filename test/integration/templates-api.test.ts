@@ -397,8 +397,30 @@ const BROKEN: [string, unknown, string, RegExp][] = [
     withResources({
       certificate: certificate({ CertificateId: 'a'.repeat(64), CertificateSigningRequest: 'csr' }),
     }),
-    'TEMPLATE_PROPERTY_INVALID',
-    /set exactly one of .*, not both CertificateSigningRequest and CertificateId|not both CertificateId and CertificateSigningRequest/,
+    'TEMPLATE_INVALID',
+    /set exactly one of .*, not both CertificateSigningRequest and CertificateId; AWS IoT takes only one/,
+  ],
+  [
+    'two certificate sources that parameters give',
+    withResources({
+      certificate: certificate({ CertificateId: { Ref: 'CertificateId' }, CertificatePem: { Ref: 'CSR' } }),
+    }),
+    'TEMPLATE_INVALID',
+    /Resources\.certificate\.Properties: set exactly one of .*, not both CertificateId and CertificatePem/,
+  ],
+  [
+    'a policy with both a name and a document',
+    withResources({
+      policy: {
+        Type: 'AWS::IoT::Policy',
+        Properties: {
+          PolicyName: { Ref: 'ThingName' },
+          PolicyDocument: '{"Version":"2012-10-17","Statement":[]}',
+        },
+      },
+    }),
+    'TEMPLATE_INVALID',
+    /Resources\.policy\.Properties: set exactly one of PolicyName, PolicyDocument, not both/,
   ],
   [
     'a literal Fn::Select past the end of its list',
@@ -430,6 +452,27 @@ describe('PUT refuses a template that could never provision, each with its own r
       BROKEN.map(async ([, template]) => String((await put(`broken-${unique()}`, template)).body.message)),
     );
     expect(new Set(messages).size).toBe(BROKEN.length);
+  });
+
+  it('accepts two certificate sources, or a policy name and document, that a condition chooses between', async () => {
+    const noValue = { Ref: 'AWS::NoValue' };
+    const template = withResources(
+      {
+        certificate: certificate({
+          CertificateId: { 'Fn::If': ['HasCsr', noValue, { Ref: 'CertificateId' }] },
+          CertificateSigningRequest: { 'Fn::If': ['HasCsr', { Ref: 'CSR' }, noValue] },
+        }),
+        policy: {
+          Type: 'AWS::IoT::Policy',
+          Properties: {
+            PolicyName: { 'Fn::If': ['HasCsr', 'sample-device-policy', noValue] },
+            PolicyDocument: { 'Fn::If': ['HasCsr', noValue, '{"Version":"2012-10-17","Statement":[]}'] },
+          },
+        },
+      },
+      { Conditions: { HasCsr: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CSR' }, ''] }] } } },
+    );
+    expect((await put(`chosen-${unique()}`, template)).status).toBe(201);
   });
 
   it('a broken template placed in the bucket by hand can still be read, to be fixed', async () => {

@@ -1,4 +1,7 @@
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { fromSqsMessage, type InboundMessage } from '../../workers/inbound-message.js';
 import { request } from './http.js';
+import type { TestStack } from './stack.js';
 import { waitFor } from './wait.js';
 
 const FINAL = ['Completed', 'CompletedWithFailures', 'Failed', 'Cancelled'];
@@ -32,4 +35,25 @@ export async function allResults(
     nextToken = res.body.nextToken;
   } while (nextToken !== undefined);
   return results;
+}
+
+/** Takes every message now on the stack's bulk queue (deleting them: the test delivers them itself). */
+export async function takeBulkMessages(stack: TestStack): Promise<InboundMessage[]> {
+  const QueueUrl = stack.services.queueUrls.bulk;
+  const taken: InboundMessage[] = [];
+  for (;;) {
+    const out = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+      }),
+    );
+    if ((out.Messages ?? []).length === 0) return taken;
+    for (const m of out.Messages ?? []) {
+      taken.push(fromSqsMessage(m));
+      await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
 }

@@ -8,6 +8,8 @@ import {
   ListThingsCommand,
   ListCertificatesCommand,
   ListPoliciesCommand,
+  ListPrincipalThingsCommand,
+  paginateListCertificates,
   type IoTClient,
 } from '@aws-sdk/client-iot';
 
@@ -66,4 +68,18 @@ export async function registryCounts(
     certificates: certificates.certificates?.length ?? 0,
     policies: policies.policies?.length ?? 0,
   };
+}
+
+/** Every device certificate in the registry, with the things it is attached to (follows every page). */
+export async function certificatesAndThings(
+  iot: IoTClient,
+): Promise<{ certificateId: string; status: string; things: string[] }[]> {
+  const all = [];
+  for await (const page of paginateListCertificates({ client: iot, pageSize: 250 }, {})) {
+    for (const c of page.certificates ?? []) {
+      const things = await iot.send(new ListPrincipalThingsCommand({ principal: c.certificateArn }));
+      all.push({ certificateId: c.certificateId ?? '', status: c.status ?? '', things: things.things ?? [] });
+    }
+  }
+  return all;
 }

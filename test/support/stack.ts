@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from '@jest/globals';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { createApp } from '../../api/app.js';
@@ -8,6 +9,8 @@ import { bootstrap } from '../../infra/bootstrap.js';
 import { createAwsClients, clientOptionsFrom, type AwsClients } from '../../src/aws/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { PrometheusMetrics } from '../../src/metrics/prometheus-metrics.js';
+import { watchQueueDepths } from '../../src/queue/queue-depth.js';
 import { createCommonServices } from '../../src/common-services.js';
 import { workerServices, type WorkerServices } from '../../workers/compose.js';
 import { startConsumers, type RunningWorkers } from '../../workers/start-consumers.js';
@@ -26,6 +29,10 @@ export interface TestStack {
   clients: AwsClients;
   /** Both roots over one set of common services, as `npm start` runs them. */
   services: ApiServices & WorkerServices;
+  /** What the stack's GET /metrics serves. */
+  metrics: PrometheusMetrics;
+  /** The results queue, which the bootstrap subscribed to the events topic. */
+  resultsQueueUrl(): Promise<string>;
   logs(): string;
   startApi(): Promise<RunningServer>;
   /**
@@ -49,6 +56,7 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     REQUESTS_QUEUE_NAME: `${id}-requests`,
     REQUESTS_DLQ_NAME: `${id}-requests-dlq`,
     RESULTS_QUEUE_NAME: `${id}-results`,
+    EVENTS_TOPIC_NAME: `${id}-events`,
     BULK_QUEUE_NAME: `${id}-bulk`,
     BULK_DLQ_NAME: `${id}-bulk-dlq`,
     TEMPLATES_BUCKET: `${id}-templates`,
@@ -59,13 +67,15 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     ...env,
   };
   const config = loadConfig(stackEnv);
-  const clients = createAwsClients(clientOptionsFrom(config));
+  const metrics = new PrometheusMetrics();
+  const clients = createAwsClients(clientOptionsFrom(config, metrics));
   await bootstrap(clients, config);
   let captured = '';
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (captured += chunk.toString('utf8')));
   const logger = createLogger({ level: config.logLevel, stream });
-  const common = await createCommonServices(config, { clients, logger });
+  const common = await createCommonServices(config, { clients, logger, metrics });
+  watchQueueDepths(metrics, clients.sqs, common.queueUrls);
   const services = { ...apiServices(common), ...workerServices(common) };
 
   const servers = new Set<RunningServer>();
@@ -75,9 +85,12 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
     config,
     clients,
     services,
+    metrics,
+    resultsQueueUrl: async () =>
+      (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: config.queues.results }))).QueueUrl ?? '',
     logs: () => captured,
     async startApi() {
-      const server = await startServer(createApp(services), 0);
+      const server = await startServer(createApp(services, { prometheus: metrics }), 0);
       servers.add(server);
       return {
         url: server.url,

@@ -30,6 +30,7 @@ export const inboundMessage = (body: unknown, messageId = randomUUID()): Inbound
   body: JSON.stringify(body),
   receiptHandle: 'not-used',
   receiveCount: 1,
+  sentAt: undefined,
   attributes: {},
 });
 
@@ -43,7 +44,7 @@ export async function deliverTask(stack: TestStack, taskId: string): Promise<Tas
 export async function completionEvents<T = Record<string, unknown>>(stack: TestStack): Promise<T[]> {
   const out = await stack.clients.sqs.send(
     new ReceiveMessageCommand({
-      QueueUrl: stack.services.queueUrls.results,
+      QueueUrl: await stack.resultsQueueUrl(),
       MaxNumberOfMessages: 10,
       WaitTimeSeconds: 1,
     }),

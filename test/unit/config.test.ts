@@ -30,6 +30,7 @@ describe('loadConfig', () => {
         bulk: 'provisioning-bulk',
         bulkDlq: 'provisioning-bulk-dlq',
       },
+      eventsTopicName: 'provisioning-events',
       bulk: { chunkSize: 50, chunksInFlight: 4, lineConcurrency: 8 },
       templates: {
         bucket: 'provisioning-templates',

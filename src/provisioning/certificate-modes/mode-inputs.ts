@@ -11,8 +11,9 @@ import type { CdfBlock } from '../../templates/cdf-block.js';
 import { ModeInputError } from './errors.js';
 
 /** What the request's `cdfProvisioningParameters` say, read the same way at submit and in the worker. */
-export const parametersOf = (request: ProvisionRequest): CdfProvisioningParameters =>
-  request.cdfProvisioningParameters ?? {};
+export const parametersOf = (
+  request: Pick<ProvisionRequest, 'cdfProvisioningParameters'>,
+): CdfProvisioningParameters => request.cdfProvisioningParameters ?? {};
 
 /** The request's choice, then the template's, then CDF's RSA-2048. */
 export function keyAlgorithmOf(request: ProvisionRequest, cdf: CdfBlock): DeviceKeyAlgorithm {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { partitionOf } from '../../aws/arn.js';
+import { partitionOf } from '../../aws/partition.js';
 import type { ProvisioningContext } from '../context.js';
 import { attachPolicy, ensurePolicy } from '../steps/policies.js';
 import { postStepLogicalId } from './additional-policies.js';

@@ -132,6 +132,16 @@ describe('classifyAwsError', () => {
     expect(classifyAwsError(transient, ACTION)).toBe(transient);
   });
 
+  it("reads the name back from the SDK's wrapper of a foreign error (a socket reset)", () => {
+    const wrapped = Object.assign(new Error('AWS SDK error wrapper for TimeoutError: socket hang up'), {
+      $metadata: { attempts: 1 },
+    });
+    const classified = classifyAwsError(wrapped, ACTION);
+    expect(classified).toBeInstanceOf(TransientError);
+    expect(classified.cause).toBe(wrapped);
+    expect(classified.message).toContain('(TimeoutError)');
+  });
+
   it('calls anything else an unexpected internal failure', () => {
     const plain = classifyAwsError(new TypeError('x is undefined'), ACTION);
     expect(plain).toBeInstanceOf(InternalError);

@@ -77,6 +77,52 @@ describe('checkTemplate', () => {
     );
   });
 
+  it('refuses two certificate sources, or a policy name and document, that are always both set', () => {
+    const certificate = withThing(
+      {
+        certificate: {
+          Type: 'AWS::IoT::Certificate',
+          Properties: { CertificateId: { Ref: 'CertificateId' }, CertificatePem: { Ref: 'Group' } },
+        },
+      },
+      { CDF: { createDeviceAWSCertificate: true } },
+    );
+    expect(() => checkTemplate(certificate, MODES)).toThrow(
+      expect.objectContaining({
+        code: 'TEMPLATE_INVALID',
+        message: expect.stringMatching(/not both CertificateId and CertificatePem; AWS IoT takes only one/),
+      }),
+    );
+    const policy = withThing({
+      policy: {
+        Type: 'AWS::IoT::Policy',
+        Properties: {
+          PolicyName: { Ref: 'Group' },
+          PolicyDocument: '{"Version":"2012-10-17","Statement":[]}',
+        },
+      },
+    });
+    expect(() => checkTemplate(policy, MODES)).toThrow(/not both PolicyName and PolicyDocument/);
+  });
+
+  it('accepts a policy whose name and document a condition chooses between', () => {
+    const body = withThing(
+      {
+        policy: {
+          Type: 'AWS::IoT::Policy',
+          Properties: {
+            PolicyName: { 'Fn::If': ['Shared', { Ref: 'Group' }, { Ref: 'AWS::NoValue' }] },
+            PolicyDocument: {
+              'Fn::If': ['Shared', { Ref: 'AWS::NoValue' }, '{"Version":"2012-10-17","Statement":[]}'],
+            },
+          },
+        },
+      },
+      { Conditions: { Shared: { 'Fn::Equals': [{ Ref: 'Group' }, 'shared'] } } },
+    );
+    expect(checkTemplate(body, MODES).callerParameters).toEqual(['ThingName', 'CertificateId', 'Group']);
+  });
+
   it('refuses a certificate mode this service does not offer, naming the ones it does', () => {
     const body = withThing(
       {

@@ -72,12 +72,12 @@ describe('the CDF sample template', () => {
     );
   });
 
-  it('refuses a thing name AWS IoT would refuse', () => {
+  it('refuses a thing name AWS IoT would refuse, naming the parameter that gave it', () => {
     expectTemplateError(
       () => expandTemplate(parsed, { ThingName: 'truck 42', CertificateId: CERTIFICATE_ID }, CONTEXT),
       'TEMPLATE_PROPERTY_INVALID',
       'Resources.thing.Properties.ThingName',
-      /"truck 42" is not a thing name: 1-128 of a-z A-Z 0-9 : _ -/,
+      /parameter 'ThingName' gives "truck 42", which is not a thing name: 1-128 of a-z A-Z 0-9 : _ -/,
     );
     expectTemplateError(
       () => expandTemplate(parsed, { ThingName: 'x'.repeat(129), CertificateId: CERTIFICATE_ID }, CONTEXT),
@@ -287,17 +287,41 @@ describe('certificates', () => {
     ).toBe(CERTIFICATE_ID);
   });
 
-  it('need exactly one source once expanded', () => {
+  it('need exactly one source: two that are always set are refused when the template is read', () => {
     const both = certificate(
       { CertificateId: { Ref: 'Id' }, CertificateSigningRequest: { Ref: 'Csr' } },
       { Id: { Type: 'String', Default: CERTIFICATE_ID }, Csr: { Type: 'String', Default: 'csr' } },
     );
     expectTemplateError(
-      () => expand(both),
+      () => parseTemplate(both),
+      'TEMPLATE_INVALID',
+      'Resources.certificate.Properties',
+      /set exactly one of .*, not both CertificateSigningRequest and CertificateId; AWS IoT takes only one/,
+    );
+  });
+
+  it('need exactly one source once expanded, when conditions choose', () => {
+    const chosen = {
+      ...certificate(
+        {
+          CertificateId: { 'Fn::If': ['UseId', { Ref: 'Id' }, { Ref: 'AWS::NoValue' }] },
+          CertificateSigningRequest: { 'Fn::If': ['UseCsr', CERTIFICATES.csr, { Ref: 'AWS::NoValue' }] },
+        },
+        { Id: { Type: 'String', Default: CERTIFICATE_ID }, UseId: { Type: 'String' } },
+      ),
+      Conditions: {
+        UseId: { 'Fn::Equals': [{ Ref: 'UseId' }, 'yes'] },
+        // A careless second condition: true whatever UseId says.
+        UseCsr: { 'Fn::Equals': ['a', 'a'] },
+      },
+    };
+    expectTemplateError(
+      () => expand(chosen, { UseId: 'yes' }),
       'TEMPLATE_PROPERTY_INVALID',
       'Resources.certificate.Properties',
       /set exactly one of .*, not both CertificateSigningRequest and CertificateId/,
     );
+    expect(expand(chosen, { UseId: 'no' }).certificate?.certificateSigningRequest).toBe(CERTIFICATES.csr);
   });
 
   it('refuse ids, PEMs and statuses AWS IoT refuses', () => {
@@ -376,7 +400,7 @@ describe('policies', () => {
     refused({ PolicyDocument: ['a'] }, 'PolicyDocument');
   });
 
-  it('need a name or a document, not both', () => {
+  it('need a name or a document, not both (AWS IoT: "PolicyName or PolicyDocument, but not both")', () => {
     expectTemplateError(
       () =>
         expand(
@@ -384,10 +408,29 @@ describe('policies', () => {
             p: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: 'p', PolicyDocument: POLICY_DOCUMENT } },
           }),
         ),
-      'TEMPLATE_PROPERTY_INVALID',
+      'TEMPLATE_INVALID',
       'Resources.p.Properties',
       /not both PolicyName and PolicyDocument/,
     );
+  });
+
+  it('refuse a document longer than CreatePolicy takes, white space not counted', () => {
+    const statement = { Effect: 'Allow', Action: 'iot:Publish', Resource: 'arn:aws:iot:*:*:topic/t' };
+    const document = (count: number) =>
+      JSON.stringify({ Version: '2012-10-17', Statement: Array.from({ length: count }, () => statement) });
+    const policy = (text: string) =>
+      policies({ p: { Type: 'AWS::IoT::Policy', Properties: { PolicyDocument: text } } });
+    const long = document(30);
+    expect(long.length).toBeGreaterThan(2048);
+    expectTemplateError(
+      () => expand(policy(long)),
+      'TEMPLATE_PROPERTY_INVALID',
+      'Resources.p.Properties.PolicyDocument',
+      /has \d+ characters \(white space not counted\); AWS IoT takes at most 2048/,
+    );
+    const spaced = JSON.stringify(JSON.parse(document(15)), null, 8);
+    expect(spaced.length).toBeGreaterThan(2048);
+    expect(expand(policy(spaced)).policies[0]?.policyDocument).toBe(spaced);
   });
 });
 

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { TransientError } from '../../../src/errors.js';
-import { backoffSeconds, retryDelaySeconds } from '../../../workers/process-batch.js';
+import {
+  MAX_VISIBILITY_SECONDS,
+  backoffSeconds,
+  holdSeconds,
+  retryDelaySeconds,
+} from '../../../workers/process-batch.js';
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -79,7 +84,17 @@ describe('retryDelaySeconds', () => {
     expect(retryDelaySeconds(new TransientError('X', 'x', { retryAfterSeconds: 1 }), 3)).toBe(8);
   });
 
-  it('never asks SQS for more than its 12-hour maximum', () => {
+  it('never asks SQS for more than it allows', () => {
     expect(retryDelaySeconds(new TransientError('X', 'x', { retryAfterSeconds: 1e9 }), 1)).toBe(43_200);
+    expect(retryDelaySeconds(new TransientError('X', 'x', { retryAfterSeconds: 1e9 }), 1, 3600)).toBe(3600);
+  });
+});
+
+describe('holdSeconds', () => {
+  it('stays inside the 12 hours SQS counts from the receive, with a margin', () => {
+    const received = 1_000_000;
+    expect(holdSeconds(received, received)).toBe(MAX_VISIBILITY_SECONDS - 600);
+    expect(holdSeconds(received, received + 90_500)).toBe(MAX_VISIBILITY_SECONDS - 600 - 91);
+    expect(holdSeconds(received, received + MAX_VISIBILITY_SECONDS * 1000)).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { parametersOf } from '../mode-inputs.js';
  * signature algorithm AWS IoT accepts. Re-encoded from its DER, so stray text around the PEM or a
  * bundle's further certificates never reach AWS. This is also the mode's whole submit-time check.
  */
-export function callerCertificateOf(request: ProvisionRequest): string {
+export function callerCertificateOf(request: Pick<ProvisionRequest, 'cdfProvisioningParameters'>): string {
   const { certificatePem } = parametersOf(request);
   if (certificatePem === undefined) {
     throw new ModeInputError(
