@@ -26,7 +26,15 @@ const LAYERS = [
   ['src/templates'],
   ['src/tasks'],
   ['src/provisioning'],
-  ['src/bulk', 'src/template-admin', 'src/things', 'src/health'],
+  [
+    'src/bulk',
+    'src/template-admin',
+    'src/things',
+    'src/health',
+    'src/inventory',
+    'src/retirement',
+    'src/lifecycle',
+  ],
   ['src/common-services.ts'],
 ];
 const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({

@@ -7,6 +7,7 @@ import type { ApiServices } from './compose.js';
 import { negotiate, negotiatedContentType } from './media-type.js';
 import { openApiRoutes } from './openapi.js';
 import { bulkRoutes } from './routes/bulk.js';
+import { certificateRoutes } from './routes/certificates.js';
 import { healthRoutes, type PrometheusText } from './routes/health.js';
 import { provisioningRoutes } from './routes/provisioning.js';
 import { rotationRoutes } from './routes/rotations.js';
@@ -40,6 +41,7 @@ export function createApp(services: ApiServices, options: { prometheus?: Prometh
   app.route('/', bulkRoutes(services));
   app.route('/', thingRoutes(services));
   app.route('/', rotationRoutes(services));
+  app.route('/', certificateRoutes(services));
   app.route('/', templateRoutes(services));
   app.route('/', openApiRoutes());
   app.route('/', healthRoutes(services.readiness, options.prometheus));

@@ -4,6 +4,7 @@ import type { Config } from '../src/config.js';
 import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
 import { createModeChecks } from '../src/provisioning/certificate-modes/checks.js';
 import type { RotationSubmitDeps } from '../src/rotation/submit-rotation.js';
+import { createCertificateLifecycle, type CertificateLifecycle } from '../src/lifecycle/create-lifecycle.js';
 import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
 import type { ObjectWriter } from '../src/storage/object-store.js';
 import { TaskWaiter } from '../src/tasks/wait-for-task.js';
@@ -13,7 +14,9 @@ import { CERTIFICATE_MODE_NAMES, type CertificateModeName } from '../src/templat
 /**
  * The API's composition root: the common services plus what only the API uses: the IoT client of
  * the thing endpoints, the object writer of template administration and inline bulk input, the
- * waiter of `Prefer: wait`, and the certificate modes it offers (their submit-time checks come with admission). It wires no
+ * waiter of `Prefer: wait`, the certificate modes it offers (their submit-time checks come with
+ * admission), the certificate lifecycle (inventory, retirement by hand, backfill jobs) and what
+ * rotations are resolved with. It wires no
  * certificate mode's run, so the API bundle, and its IAM role, can create no certificate.
  */
 export interface ApiServices extends CommonServices {
@@ -24,6 +27,8 @@ export interface ApiServices extends CommonServices {
   waiter: TaskWaiter;
   /** What `PUT /templates` accepts; the workers run every one of them. */
   offeredModes: readonly CertificateModeName[];
+  /** The certificate inventory, retirement and backfill jobs (README: Certificate lifecycle). */
+  lifecycle: CertificateLifecycle;
   /** `POST /things/{thingName}/certificates/rotations`: what a rotation is resolved and checked with. */
   rotations: RotationSubmitDeps;
   /** `GET /health/ready`: the table, the queues the API sends to, the bucket, the KMS key. */
@@ -32,6 +37,7 @@ export interface ApiServices extends CommonServices {
 
 export function apiServices(common: CommonServices): ApiServices {
   const objectWriter = new S3ObjectWriter(common.clients.s3);
+  const lifecycle = createCertificateLifecycle(common.clients, common.config);
   return {
     ...common,
     iot: common.clients.iot,
@@ -39,11 +45,11 @@ export function apiServices(common: CommonServices): ApiServices {
     templateBucket: new TemplateBucket(common.objects, objectWriter, common.config.templates),
     waiter: new TaskWaiter(common.tasks),
     offeredModes: CERTIFICATE_MODE_NAMES,
+    lifecycle,
     rotations: {
       ...common,
       iot: common.clients.iot,
-      // TEMPORARY until branch inventory is merged: its CertificateInventory goes here.
-      inventory: { get: () => Promise.resolve(undefined) },
+      inventory: lifecycle.inventory,
       region: common.config.region,
       accountId: async () => (await common.identity()).accountId,
       checks: createModeChecks(common.clients, common.config.certificates),

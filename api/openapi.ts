@@ -3,8 +3,17 @@ import Type from 'typebox';
 import { CertificateStatusPartial, Thing } from '../src/things/schemas.js';
 import { ProvisioningTemplate, TemplateList, TemplateSaved } from '../src/template-admin/schemas.js';
 import { TaskId, TemplateId } from '../src/tasks/request.js';
+import {
+  BackfillJob,
+  CertificateDetail,
+  CertificateId,
+  CertificateList,
+  InventoryCertificate,
+  Retirement,
+} from '../src/inventory/schemas.js';
 import { IOT } from '../src/templates/iot-constraints.js';
 import { bulkPaths } from './openapi/bulk-paths.js';
+import { certificatePaths } from './openapi/certificate-paths.js';
 import { healthPaths } from './openapi/health-paths.js';
 import { ERROR_STATUSES, content, type Paths } from './openapi/operation.js';
 import { provisioningPaths } from './openapi/provisioning-paths.js';
@@ -48,13 +57,20 @@ export function openApiDocument(): Record<string, unknown> {
         'management. Media types: application/vnd.aws-cdf-v1.0+json and application/json. Every error is ' +
         '{message, code}.',
     },
-    tags: [{ name: 'Things' }, { name: 'Templates' }, { name: 'Bulk Registrations' }, { name: 'API' }],
+    tags: [
+      { name: 'Things' },
+      { name: 'Templates' },
+      { name: 'Bulk Registrations' },
+      { name: 'Certificates' },
+      { name: 'API' },
+    ],
     paths: mergePaths(
       provisioningPaths,
       thingPaths,
       rotationPaths,
       templatePaths,
       bulkPaths,
+      certificatePaths,
       healthPaths,
       openApiPath,
     ),
@@ -73,6 +89,11 @@ export function openApiDocument(): Record<string, unknown> {
         BulkRegistrationTask: responses.BulkRegistrationTask,
         BulkDeviceResult: responses.BulkDeviceResult,
         BulkResults: responses.BulkResults,
+        InventoryCertificate,
+        CertificateList,
+        CertificateDetail,
+        Retirement,
+        BackfillJob,
       },
       parameters: {
         thingName: pathParameter('thingName', 'Name of the thing', {
@@ -82,6 +103,7 @@ export function openApiDocument(): Record<string, unknown> {
         taskId: pathParameter('taskId', 'Id of the provisioning task', TaskId),
         bulkTaskId: pathParameter('taskId', 'Id of the bulk task', Type.String({ format: 'uuid' })),
         templateId: pathParameter('templateId', 'Id of the template', TemplateId),
+        certificateId: pathParameter('certificateId', "AWS IoT's id of the certificate", CertificateId),
       },
       responses: Object.fromEntries(
         Object.entries(ERROR_STATUSES).map(([status, description]) => [

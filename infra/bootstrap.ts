@@ -2,7 +2,9 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreatePolicyCommand,
@@ -28,6 +30,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
+import { LIFECYCLE_INDEX } from '../src/inventory/lifecycle-index.js';
 import { templateKey } from '../src/templates/template-store.js';
 import { bootstrapSampleCas, sampleCasByDefault } from './bootstrap-ca.js';
 
@@ -95,6 +98,23 @@ async function createSampleIotResources(clients: AwsClients): Promise<void> {
   ]);
 }
 
+/** The table's secondary indexes, as infra/deploy/resources.yml declares them. */
+const INDEXES: GlobalSecondaryIndex[] = [
+  // src/inventory/lifecycle-index.ts: certificates by not-after, retirements by due time.
+  {
+    IndexName: LIFECYCLE_INDEX,
+    KeySchema: [
+      { AttributeName: 'lifecyclePk', KeyType: 'HASH' },
+      { AttributeName: 'lifecycleSk', KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'ALL' },
+  },
+];
+const KEY_ATTRIBUTES = ['pk', 'sk', 'lifecyclePk', 'lifecycleSk'].map((AttributeName) => ({
+  AttributeName,
+  AttributeType: 'S' as const,
+}));
+
 async function createTable(clients: AwsClients, TableName: string): Promise<void> {
   const dynamo = clients.dynamo;
   try {
@@ -102,23 +122,35 @@ async function createTable(clients: AwsClients, TableName: string): Promise<void
       new CreateTableCommand({
         TableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
+        AttributeDefinitions: KEY_ATTRIBUTES,
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
+        GlobalSecondaryIndexes: INDEXES,
       }),
     );
   } catch (e: unknown) {
     if (!(e instanceof ResourceInUseException)) throw e;
   }
-  // Real DynamoDB creates tables asynchronously; moto's are active at once.
+  // Real DynamoDB creates tables and indexes asynchronously; moto's are active at once.
   for (let attempt = 0; ; attempt++) {
-    const table = await dynamo.send(new DescribeTableCommand({ TableName }));
-    if (table.Table?.TableStatus === 'ACTIVE') break;
+    const table = (await dynamo.send(new DescribeTableCommand({ TableName }))).Table;
+    if (table?.TableStatus === 'ACTIVE') {
+      // A table made before an index existed (an emulator kept between runs) gets it now; DynamoDB
+      // adds one index per update.
+      const have = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+      const missing = INDEXES.find((i) => !have.has(i.IndexName));
+      if (missing === undefined) break;
+      await dynamo.send(
+        new UpdateTableCommand({
+          TableName,
+          AttributeDefinitions: KEY_ATTRIBUTES,
+          GlobalSecondaryIndexUpdates: [{ Create: missing }],
+        }),
+      );
+      continue;
+    }
     if (attempt === 60) throw new Error(`Table ${TableName} did not become active`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

@@ -8,6 +8,7 @@ import { createLogger } from '../src/logger.js';
 import { PrometheusMetrics } from '../src/metrics/prometheus-metrics.js';
 import { watchQueueDepths } from '../src/queue/queue-depth.js';
 import { workerServices } from '../workers/compose.js';
+import { prometheusExpiryGauge } from '../workers/expiry-gauges.js';
 import { startConsumers } from '../workers/start-consumers.js';
 import { bootstrap } from './bootstrap.js';
 import { startMoto, type RunningMoto } from './moto.mjs';
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
     config.port,
     process.env.HOST ?? '127.0.0.1',
   );
-  const workers = startConsumers(workerServices(common));
+  const workers = startConsumers(workerServices(common), {
+    expiryGauge: prometheusExpiryGauge(metrics, logger),
+  });
   process.stdout.write(usage(server.url, config.endpoint));
 
   const shutdown = async (signal: string) => {

@@ -43,6 +43,9 @@ const Env = Type.Object({
   PCA_WAIT_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 600 }),
   AWS_REQUEST_TIMEOUT_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 300 }),
   CERTIFICATE_SETTLE_SECONDS: Type.Integer({ default: 120, minimum: 1, maximum: 3600 }),
+  CERT_EXPIRY_WARNING_DAYS: Type.Integer({ default: 30, minimum: 1, maximum: 3650 }),
+  RETIRED_CERTIFICATE_DELETE_DAYS: Type.Optional(Type.Number({ minimum: 0, maximum: 3650 })),
+  LIFECYCLE_TICK_SECONDS: Type.Number({ default: 60, minimum: 0.1, maximum: 3600 }),
 });
 type Env = Static<typeof Env>;
 
@@ -74,6 +77,17 @@ export interface Config {
   /** CDF's flags for `DELETE /things/{name}`: also delete unshared certificates / policies. */
   features: { deleteCertificates: boolean; deletePolicies: boolean };
   certificates: CertificateConfig;
+  lifecycle: LifecycleConfig;
+}
+
+/** The certificate inventory, expiry and retirement (README: Certificate lifecycle). */
+export interface LifecycleConfig {
+  /** Certificates whose not-after is closer than this are counted as expiring (metric, alarm). */
+  expiryWarningDays: number;
+  /** Days between retiring a certificate and deleting it; undefined: never deleted. */
+  retiredDeleteDays: number | undefined;
+  /** Period of the long-running worker's lifecycle timer (Lambda: the EventBridge rule's rate). */
+  tickSeconds: number;
 }
 
 /** The certificate modes: own CA (createDeviceCertificate) and ACM PCA. */
@@ -201,6 +215,11 @@ function fromEnv(env: Env, aliases: { pca: Record<string, string>; iotCa: Record
       pcaWaitSeconds: env.PCA_WAIT_SECONDS,
       pcaAliases: aliases.pca,
       iotCaAliases: aliases.iotCa,
+    },
+    lifecycle: {
+      expiryWarningDays: env.CERT_EXPIRY_WARNING_DAYS,
+      retiredDeleteDays: env.RETIRED_CERTIFICATE_DELETE_DAYS,
+      tickSeconds: env.LIFECYCLE_TICK_SECONDS,
     },
   };
 }

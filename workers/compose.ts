@@ -1,6 +1,9 @@
 import { createCommonServices, type CommonServices, type ServiceOptions } from '../src/common-services.js';
 import type { Config } from '../src/config.js';
 import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
+import { InventoryWriter } from '../src/inventory/inventory-writer.js';
+import { createCertificateLifecycle } from '../src/lifecycle/create-lifecycle.js';
+import { taskRecorder } from '../src/inventory/task-recorder.js';
 import { createModeRuns } from '../src/provisioning/certificate-modes/runs.js';
 import { PolicyDirectory } from '../src/provisioning/policy-directory.js';
 import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
@@ -9,14 +12,16 @@ import { retireReplaced } from '../src/rotation/retire-replaced.js';
 /**
  * The workers' composition root: the common services plus the task runner's needs: every
  * certificate mode's run, the account and region the templates expand with, the policies this
- * process knows, the lease and the settle time of ambiguous creates. Used by the Lambda handlers
- * and the container; `npm start` and the tests compose
- * it beside the API's over the same common services.
+ * process knows, the lease and the settle time of ambiguous creates, the certificate inventory's
+ * recorder of what the tasks made, and the retirement a rotation asks for. Used by the Lambda
+ * handlers and the container; `npm start` and the tests compose it beside the API's over the same
+ * common services.
  */
 export interface WorkerServices extends CommonServices, TaskRunnerDeps {}
 
 export function workerServices(common: CommonServices): WorkerServices {
   const { clients, config } = common;
+  const accountId = async () => (await common.identity()).accountId;
   return {
     ...common,
     iot: clients.iot,
@@ -24,15 +29,19 @@ export function workerServices(common: CommonServices): WorkerServices {
     policies: new PolicyDirectory(),
     runs: createModeRuns(clients, config.certificates),
     region: config.region,
-    accountId: async () => (await common.identity()).accountId,
+    accountId,
     leaseSeconds: config.worker.leaseSeconds,
     settleSeconds: config.worker.settleSeconds,
-    // TEMPORARY until branch inventory is merged: its Retirements go here.
+    certificates: taskRecorder({
+      writer: new InventoryWriter(clients.dynamo, config.tableName),
+      templates: common.templates,
+      certificates: config.certificates,
+      region: config.region,
+      accountId,
+      logger: common.logger,
+    }),
     replaced: retireReplaced({
-      retirements: {
-        retireNow: () => Promise.reject(new Error('retirement not merged yet')),
-        schedule: () => Promise.reject(new Error('retirement not merged yet')),
-      },
+      retirements: createCertificateLifecycle(clients, config).retirements,
       logger: common.logger,
     }),
   };

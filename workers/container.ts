@@ -7,6 +7,7 @@ import { PrometheusMetrics } from '../src/metrics/prometheus-metrics.js';
 import { watchQueueDepths } from '../src/queue/queue-depth.js';
 import { createWorkerServices, workerReadiness, type WorkerServices } from './compose.js';
 import { startHealthServer } from './health.js';
+import { prometheusExpiryGauge } from './expiry-gauges.js';
 import { startConsumers, type RunningWorkers } from './start-consumers.js';
 
 /**
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     watchQueueDepths(metrics, s.clients.sqs, s.queueUrls);
     health.attach({ readiness: workerReadiness(s), prometheus: metrics });
     if (stopping) return;
-    workers = startConsumers(s);
+    workers = startConsumers(s, { expiryGauge: prometheusExpiryGauge(metrics, logger) });
     health.setState('consuming');
     logger.info('consuming');
   });

@@ -1,11 +1,15 @@
 import { Consumer } from 'sqs-consumer';
 import { describeError } from '../src/errors.js';
 import type { QueueUrls } from '../src/queue/queue-urls.js';
+import type { ExpiryGauge } from '../src/lifecycle/expiry-gauge.js';
 import type { WorkerServices } from './compose.js';
+import { loggedExpiryGauge } from './expiry-gauges.js';
 import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
+import { lifecycleRuntime } from './lifecycle-compose.js';
+import { startLifecycleTimer } from './lifecycle-timer.js';
 import { processBatch, type Handled } from './process-batch.js';
 import { endablePolls } from './receive-abort.js';
 
@@ -14,10 +18,12 @@ const LONG_POLL_SECONDS = 20;
 
 /**
  * Long-running workers (local process and container): one sqs-consumer per queue, long-polling
- * (20 s: an idle worker asks SQS about once every 20 s per queue, not several times a second). The
- * heartbeat keeps a message invisible while its task runs; `stop` ends the idle polls at once and
- * waits for in-flight messages, which finish and are deleted, so a SIGTERM loses nothing and leaves
- * no task RUNNING under a live lease.
+ * (20 s: an idle worker asks SQS about once every 20 s per queue, not several times a second),
+ * and the certificate lifecycle's timer (scheduled retirements, expiry figures, backfill; in AWS an
+ * EventBridge rule does this). The heartbeat keeps a message invisible while its task runs; `stop`
+ * ends the idle polls and the timer at once and waits for in-flight messages (which finish and are
+ * deleted) and a tick under way, so a SIGTERM loses nothing and leaves no task RUNNING under a live
+ * lease.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -26,7 +32,7 @@ export interface RunningWorkers {
 export function startConsumers(
   services: WorkerServices,
   /** `pollSeconds`: how long a receive waits for a message (tests that restart workers at once use less). */
-  options: { drainTimeoutMs?: number; pollSeconds?: number } = {},
+  options: { drainTimeoutMs?: number; pollSeconds?: number; expiryGauge?: ExpiryGauge } = {},
 ): RunningWorkers {
   const queues: [keyof QueueUrls, (m: InboundMessage, s: WorkerServices) => Promise<Handled>][] = [
     ['requests', handleRequestMessage],
@@ -78,10 +84,19 @@ export function startConsumers(
     consumer.start();
     return consumer;
   });
+  const timer = startLifecycleTimer(
+    lifecycleRuntime({
+      config: services.config,
+      clients: services.clients,
+      logger: services.logger,
+      gauge: options.expiryGauge ?? loggedExpiryGauge(services.logger),
+    }),
+  );
   return {
     async stop(): Promise<void> {
-      const stopped = Promise.all(
-        consumers.map(
+      const stopped = Promise.all([
+        timer.stop(),
+        ...consumers.map(
           (c) =>
             new Promise<void>((resolve) => {
               if (!c.status.isRunning) {
@@ -94,7 +109,7 @@ export function startConsumers(
               c.stop();
             }),
         ),
-      );
+      ]);
       polls.endPolls();
       await stopped;
     },

@@ -12,6 +12,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLES = {
   api: 'api/lambda.ts',
   worker: 'workers/lambda.ts',
+  lifecycle: 'workers/lifecycle-lambda.ts',
   container: 'workers/container.ts',
 } as const;
 export type BundleName = keyof typeof BUNDLES;

@@ -16,7 +16,7 @@ import { ROOT, type BundleName } from './bundles.js';
  */
 const SERVERLESS = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
 /** The bundles serverless.yml packages (the container bundle goes into the image instead). */
-export const LAMBDA_BUNDLES: BundleName[] = ['api', 'worker'];
+export const LAMBDA_BUNDLES: BundleName[] = ['api', 'worker', 'lifecycle'];
 /** Files serverless.yml reads, relative to the service directory. */
 export const SERVICE_FILES = [
   'serverless.yml',

@@ -8,6 +8,7 @@ import type { Task, TaskError } from '../tasks/model.js';
 import { certificateModeOf, countTaskEnding } from '../tasks/task-metrics.js';
 import type { Lease, TaskStore } from '../tasks/task-store.js';
 import { suspectWindow, waitOutSuspect, type Delivery } from './ambiguous-creates.js';
+import type { CertificateRecorder } from './certificate-recorder.js';
 import { compensate } from './compensate.js';
 import { leasedContext } from './context.js';
 import { prepare, removeCertificate, type Preparation, type PreparationDeps } from './prepare.js';
@@ -21,6 +22,8 @@ export interface TaskRunnerDeps extends ProvisioningDeps, PreparationDeps {
   events: EventPublisher;
   metrics: Metrics;
   leaseSeconds: number;
+  /** The certificate inventory (src/inventory/task-recorder.ts). */
+  certificates: CertificateRecorder;
   /** What a rotation does with the certificate it replaced (src/rotation/retire-replaced.ts). */
   replaced: ReplacedCertificates;
 }
@@ -216,6 +219,7 @@ async function end(
   if (error === undefined && preparation !== undefined) {
     try {
       const outcome = await provision(ctx, deps, preparation);
+      await deps.certificates.recordProvisioned(ctx, outcome.result);
       // The new certificate is ACTIVE and attached: only now may anything happen to the old one.
       if (task.rotation !== undefined) {
         outcome.result.rotation = await deps.replaced.retireReplaced(task.rotation, taskId);

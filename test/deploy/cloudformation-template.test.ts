@@ -42,7 +42,7 @@ const mappingFor = (t: Template, functionId: string) => {
 };
 
 describe('functions', () => {
-  it('are the API, the two queue workers and their dead-letter handlers, on Node 20 (arm64)', () => {
+  it('are the API, the two queue workers and their dead-letter handlers, the lifecycle tick, on Node 20 (arm64)', () => {
     const functions = ofType(template, 'AWS::Lambda::Function').map(([id, f]) => [
       id,
       props(f).Handler,
@@ -55,6 +55,7 @@ describe('functions', () => {
       ['DeadLettersLambdaFunction', 'dist/worker/index.deadLetters', 'nodejs20.x', ['arm64']],
       ['BulkWorkerLambdaFunction', 'dist/worker/index.bulk', 'nodejs20.x', ['arm64']],
       ['BulkDeadLettersLambdaFunction', 'dist/worker/index.bulkDeadLetters', 'nodejs20.x', ['arm64']],
+      ['LifecycleTickLambdaFunction', 'dist/lifecycle/index.tick', 'nodejs20.x', ['arm64']],
     ]);
   });
 
@@ -86,7 +87,7 @@ describe('functions', () => {
 
   it('log to groups with a retention period', () => {
     const groups = ofType(template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(5);
+    expect(groups).toHaveLength(6);
     for (const [, g] of groups) expect(props(g).RetentionInDays).toBe(30);
   });
 
@@ -256,6 +257,7 @@ describe('monitoring', () => {
     expect(Object.keys(all).sort()).toEqual([
       'BulkDlqNotEmptyAlarm',
       'BulkOldestMessageAlarm',
+      'CertificatesExpiringAlarm',
       'FailureRateAlarm',
       'RequestsDlqNotEmptyAlarm',
       'RequestsOldestMessageAlarm',
@@ -279,6 +281,19 @@ describe('monitoring', () => {
     expect(failures.Threshold).toBe(10);
     expect(watched(requestsAge)).toEqual([['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'RequestsQueue']]);
     expect(watched(bulkAge)).toEqual([['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'BulkQueue']]);
+    const expiring = alarm('CertificatesExpiringAlarm');
+    expect(watched(expiring)).toEqual([['IotProvisioning', 'CertificatesExpiring', 'iot-provisioning-test']]);
+    expect([expiring.Threshold, expiring.TreatMissingData]).toEqual([0, 'breaching']);
+  });
+
+  it('the lifecycle tick runs on an EventBridge schedule, one at a time', () => {
+    const [, fn] =
+      ofType(template, 'AWS::Lambda::Function').find(([id]) => id === 'LifecycleTickLambdaFunction') ?? [];
+    expect(fn === undefined ? undefined : props(fn).ReservedConcurrentExecutions).toBe(1);
+    const rules = ofType(template, 'AWS::Events::Rule').map(([, r]) => props(r));
+    expect(rules.map((r) => [r.ScheduleExpression, r.State])).toEqual([['rate(5 minutes)', 'ENABLED']]);
+    const targets = rules[0]?.Targets as { Arn: unknown }[];
+    expect(targets.map((t) => referencedId(t.Arn))).toEqual(['LifecycleTickLambdaFunction']);
   });
 
   it("each alarm's description is its runbook line in the README", async () => {

@@ -104,6 +104,7 @@ describe('each function has its own least-privilege role', () => {
       ['deadLetters', 'worker', 'DeadLettersRole'],
       ['bulkWorker', 'worker', 'BulkWorkerRole'],
       ['bulkDeadLetters', 'worker', 'BulkDeadLettersRole'],
+      ['lifecycleTick', 'lifecycle', 'LifecycleRole'],
       ['container', 'container', 'WorkerContainerTaskRole'],
     ]);
     const roles = runtimes(template).map((r) => r.roleId);
@@ -118,14 +119,19 @@ describe('each function has its own least-privilege role', () => {
     }
   });
 
-  it.each(['api', 'requestsWorker', 'deadLetters', 'bulkWorker', 'bulkDeadLetters', 'container'])(
-    '%s: its role grants exactly the actions its code sends',
-    (name) => {
-      const runtime = runtimes(template).find((r) => r.name === name);
-      if (runtime === undefined) throw new Error(`no runtime ${name} in the template`);
-      expect(differences(runtime)).toEqual([]);
-    },
-  );
+  it.each([
+    'api',
+    'requestsWorker',
+    'deadLetters',
+    'bulkWorker',
+    'bulkDeadLetters',
+    'lifecycleTick',
+    'container',
+  ])('%s: its role grants exactly the actions its code sends', (name) => {
+    const runtime = runtimes(template).find((r) => r.name === name);
+    if (runtime === undefined) throw new Error(`no runtime ${name} in the template`);
+    expect(differences(runtime)).toEqual([]);
+  });
 
   it('grants name actions, not wildcards, and "*" resources only where AWS allows nothing narrower', () => {
     const findings = runtimes(template).flatMap((r) =>
