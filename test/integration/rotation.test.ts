@@ -19,7 +19,8 @@ import { deliverTask } from '../support/tasks.js';
 import { waitFor } from '../support/wait.js';
 import { makeCsr, opensslVerify, selfSigned } from '../unit/certificates/fixtures.js';
 
-const env = useStack({ api: true, workers: true });
+// The lifecycle timer ticks every second, so a retirement due after a short grace period is soon made.
+const env = useStack({ env: { LIFECYCLE_TICK_SECONDS: '1' }, api: true, workers: true });
 let cas: SampleCas;
 
 beforeAll(async () => {
@@ -265,6 +266,12 @@ describe('defaults from the inventory, and retiring the old certificate', () => 
     expect(res.body.rotation).toMatchObject({
       replacedCertificateId: idOf(oldArn),
       retirement: { status: 'RETIRED' },
+    });
+    // The new certificate is in the inventory as its own-CA certificate, so the next rotation defaults the same way.
+    expect(await env.stack.services.lifecycle.inventory.get(idOf(newArn))).toMatchObject({
+      mode: 'own-ca',
+      caId: cas.rsaCaId,
+      thingName,
     });
   });
 
