@@ -4,12 +4,14 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** @typedef {{ command: string; args: string[]; env: Record<string, string> }} MotoCommand */
 /** @typedef {{ endpoint: string; pid: number; stop(): Promise<void> }} RunningMoto */
 
 const motoJson = fileURLToPath(new URL('../.local/moto.json', import.meta.url));
+const motoSite = fileURLToPath(new URL('./moto-site', import.meta.url));
 
 /** @returns {Promise<MotoCommand>} */
 export async function readMotoCommand() {
@@ -41,6 +43,17 @@ export function freePort() {
 }
 
 /**
+ * The emulator's Python loads infra/moto-site/sitecustomize.py first, which makes moto's
+ * conditional writes atomic as DynamoDB's are (see that file).
+ * @param {Record<string, string>} env
+ * @returns {string}
+ */
+function pythonPath(env) {
+  const before = env.PYTHONPATH ?? process.env.PYTHONPATH;
+  return before ? `${motoSite}${delimiter}${before}` : motoSite;
+}
+
+/**
  * @param {{ port?: number; timeoutMs?: number }} [options]
  * @returns {Promise<RunningMoto>}
  */
@@ -49,7 +62,7 @@ export async function startMoto(options = {}) {
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(motoCommand.command, [...motoCommand.args, '-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, ...motoCommand.env },
+    env: { ...process.env, ...motoCommand.env, PYTHONPATH: pythonPath(motoCommand.env) },
     stdio: ['ignore', 'ignore', 'pipe'],
     // Its own process group: a terminal's Ctrl-C reaches only the service, which drains its
     // workers against a live emulator and then stops it.

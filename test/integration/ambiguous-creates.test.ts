@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
+import { CreateKeysAndCertificateCommand, ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
 import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
 import { startMoto, type RunningMoto } from '../../infra/moto.mjs';
 import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { createCsr, generateDeviceKeyPair } from '../../src/certificates/index.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
 import { submitTask } from '../../src/tasks/submit-task.js';
+import { handleDeadLetter } from '../../workers/handle-dead-letter.js';
+import { handleRequestMessage } from '../../workers/handle-request.js';
 import type { RunningWorkers } from '../../workers/start-consumers.js';
 import { startFaultProxy, type FaultProxy, type LostAnswer } from '../support/fault-proxy.js';
 import { certificatesAndThings } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
+import { inboundMessage, recordTask } from '../support/tasks.js';
 import { waitFor } from '../support/wait.js';
 import { selfSigned } from '../unit/certificates/fixtures.js';
 
@@ -180,4 +183,52 @@ describe('a create whose answer is lost', () => {
     },
     150_000,
   );
+});
+
+describe('a certificate made but not recorded', () => {
+  it('a dead-lettered task waits out the settle time, then its leftover certificate is removed and it fails', async () => {
+    const thingName = unique('dead-lettered');
+    const taskId = await recordTask(stack, {
+      provisioningTemplateId: 'aws-certificate',
+      parameters: { ThingName: thingName },
+    });
+    // What a worker that died before its claim left: a certificate only AWS knows of.
+    await stack.clients.iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    const message = inboundMessage({ taskId });
+    await expect(handleDeadLetter(message, stack.services)).rejects.toMatchObject({
+      code: 'CERTIFICATE_CREATE_UNSETTLED',
+      retryAfterSeconds: SETTLE_SECONDS,
+    });
+    await waitFor(
+      'the dead-letter handler to finish the task',
+      () => handleDeadLetter(message, stack.services).catch((e: unknown) => e),
+      (outcome) => outcome === 'done',
+      30_000,
+    );
+    expect(await stack.services.tasks.require(taskId)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'MESSAGE_DEAD_LETTERED' },
+    });
+    await expectNoCertificateUnowned();
+  }, 60_000);
+
+  it('two deliveries at once: the one that loses the claim removes the certificate it made', async () => {
+    const thingName = unique('raced');
+    const taskId = await recordTask(stack, {
+      provisioningTemplateId: 'aws-certificate',
+      parameters: { ThingName: thingName },
+    });
+    const outcomes = await Promise.allSettled([
+      handleRequestMessage(inboundMessage({ taskId }), stack.services),
+      handleRequestMessage(inboundMessage({ taskId }), stack.services),
+    ]);
+    // The loser finds the winner's lease (TASK_BUSY) or, if the winner has finished, the finished task.
+    const rejected = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(rejected.length).toBeLessThanOrEqual(1);
+    for (const reason of rejected) expect(reason).toMatchObject({ code: 'TASK_BUSY' });
+    const done = await finished(taskId);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    await expectOneCertificate(thingName);
+    await expectNoCertificateUnowned();
+  }, 60_000);
 });

@@ -148,6 +148,14 @@ describe('the container worker', () => {
     expect(count(atExit, 'SUCCEEDED') + count(atExit, 'PENDING')).toBe(ids.length);
 
     const second = startContainer({ IOT_TPS: '50' });
+    // Starting a process (tsx compiles the worker) takes long on a busy machine: wait until it
+    // consumes before giving it the tasks' time.
+    const secondPort = await second.port;
+    await waitFor(
+      'the new worker to consume',
+      () => health(secondPort),
+      (s) => s === 200,
+    );
     const done = await waitFor(
       'every task to succeed',
       () => tasksOf(ids),

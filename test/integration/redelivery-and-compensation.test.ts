@@ -29,21 +29,22 @@ describe('at-least-once delivery', () => {
     expect(await principals('redelivered-1')).toEqual([first.checkpoint.certificate?.certificateArn]);
   });
 
-  it('the same message delivered twice at once: one worker provisions, the other is told to retry', async () => {
+  it('the same message delivered twice at once: one worker provisions, the other is told to retry or finds it done', async () => {
     const taskId = await recordFor('aws-certificate', 'redelivered-2');
     const outcomes = await Promise.allSettled([
       handleRequestMessage(inboundMessage({ taskId }), env.stack.services),
       handleRequestMessage(inboundMessage({ taskId }), env.stack.services),
     ]);
-    const rejected = outcomes.filter((o) => o.status === 'rejected');
-    expect(rejected).toHaveLength(1);
-    expect((rejected[0] as PromiseRejectedResult).reason).toMatchObject({
-      code: 'TASK_BUSY',
-      kind: 'transient',
-    });
+    // Both read the task PENDING; only one claim can take it (the claim is conditional on what was
+    // read). The other finds the winner's live lease (TASK_BUSY: its message comes back later), or,
+    // if the winner has finished by then, the finished task: which of the two depends on timing.
+    const rejected = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(rejected.length).toBeLessThanOrEqual(1);
+    for (const reason of rejected) expect(reason).toMatchObject({ code: 'TASK_BUSY', kind: 'transient' });
     // The retry, when it comes back, finds the task finished and changes nothing.
     const task = await deliverTask(env.stack, taskId);
     expect(task.status).toBe('SUCCEEDED');
+    expect(task.attempts).toBe(1); // claimed once: one worker provisioned
     expect(await principals('redelivered-2')).toHaveLength(1);
   });
 
