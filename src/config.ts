@@ -41,11 +41,11 @@ const Env = Type.Object({
   DEVICE_CERTIFICATE_DAYS: Type.Integer({ default: 365, minimum: 1, maximum: 36_500 }),
   CA_CACHE_SECONDS: Type.Integer({ default: 300, minimum: 0 }),
   PCA_WAIT_SECONDS: Type.Integer({ default: 10, minimum: 0, maximum: 600 }),
-  AWS_REQUEST_TIMEOUT_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 300 }),
-  CERTIFICATE_SETTLE_SECONDS: Type.Integer({ default: 120, minimum: 1, maximum: 3600 }),
   CERT_EXPIRY_WARNING_DAYS: Type.Integer({ default: 30, minimum: 1, maximum: 3650 }),
   RETIRED_CERTIFICATE_DELETE_DAYS: Type.Optional(Type.Number({ minimum: 0, maximum: 3650 })),
   LIFECYCLE_TICK_SECONDS: Type.Number({ default: 60, minimum: 0.1, maximum: 3600 }),
+  AWS_REQUEST_TIMEOUT_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 300 }),
+  CERTIFICATE_SETTLE_SECONDS: Type.Integer({ default: 120, minimum: 1, maximum: 3600 }),
 });
 type Env = Static<typeof Env>;
 

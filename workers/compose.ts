@@ -31,7 +31,6 @@ export function workerServices(common: CommonServices): WorkerServices {
     region: config.region,
     accountId,
     leaseSeconds: config.worker.leaseSeconds,
-    settleSeconds: config.worker.settleSeconds,
     certificates: taskRecorder({
       writer: new InventoryWriter(clients.dynamo, config.tableName),
       templates: common.templates,
@@ -40,6 +39,7 @@ export function workerServices(common: CommonServices): WorkerServices {
       accountId,
       logger: common.logger,
     }),
+    settleSeconds: config.worker.settleSeconds,
     replaced: retireReplaced({
       retirements: createCertificateLifecycle(clients, config).retirements,
       logger: common.logger,

@@ -18,12 +18,12 @@ const LONG_POLL_SECONDS = 20;
 
 /**
  * Long-running workers (local process and container): one sqs-consumer per queue, long-polling
- * (20 s: an idle worker asks SQS about once every 20 s per queue, not several times a second),
- * and the certificate lifecycle's timer (scheduled retirements, expiry figures, backfill; in AWS an
+ * (20 s: an idle worker asks SQS about once every 20 s per queue, not several times a second), and
+ * the certificate lifecycle's timer (scheduled retirements, expiry figures, backfill; in AWS an
  * EventBridge rule does this). The heartbeat keeps a message invisible while its task runs; `stop`
- * ends the idle polls and the timer at once and waits for in-flight messages (which finish and are
- * deleted) and a tick under way, so a SIGTERM loses nothing and leaves no task RUNNING under a live
- * lease.
+ * ends the idle polls and the timer at once and waits for in-flight messages, which finish and are
+ * deleted, and for a tick under way, so a SIGTERM loses nothing and leaves no task RUNNING under a
+ * live lease.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;

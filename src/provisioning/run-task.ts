@@ -219,7 +219,9 @@ async function end(
   if (error === undefined && preparation !== undefined) {
     try {
       const outcome = await provision(ctx, deps, preparation);
-      await deps.certificates.recordProvisioned(ctx, outcome.result);
+      // The certificate is final here; recorded before SUCCEEDED, so a crash between the two
+      // records it again on the redelivery rather than never (the inventory's write is idempotent).
+      await deps.certificates.recordProvisioned({ ...ctx, checkpoint: outcome.checkpoint }, outcome.result);
       // The new certificate is ACTIVE and attached: only now may anything happen to the old one.
       if (task.rotation !== undefined) {
         outcome.result.rotation = await deps.replaced.retireReplaced(task.rotation, taskId);

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       port: 3000,
       logLevel: 'info',
       iotTps: 10,
+      lifecycle: { expiryWarningDays: 30, retiredDeleteDays: undefined, tickSeconds: 60 },
       requestTimeoutSeconds: 30,
       worker: { batchSize: 10, leaseSeconds: 60, settleSeconds: 120 },
       maxWaitSeconds: 25,
