@@ -72,6 +72,7 @@ describe('GET /openapi.json', () => {
       'PATCH /things/{thingName}/certificates',
       'POST /bulkthings',
       'POST /things',
+      'POST /things/{thingName}/certificates/rotations',
       'POST /things/{thingName}/certificates/{certificateId}/retire',
       'PUT /templates/{templateId}',
     ]);
