@@ -128,8 +128,10 @@ export const SQS_EVENT_SOURCE = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs
 /**
  * The only actions a role may grant on `"Resource": "*"`: those that make a new certificate, whose
  * ARN (derived from its hash) nobody can know before the call and some of which AWS authorises
- * only on `*`; and ssm:DescribeParameters, which has no resource-level permissions at all (it
- * shows parameter names and types, never a value). Every other action must name its resources
+ * only on `*`; iot:ListCertificates, which has no resource-level permissions (the workers list the
+ * certificates made while a create's answer was lost, to remove those nobody owns); and
+ * ssm:DescribeParameters, which has none either (it shows parameter names and types, never a
+ * value). Every other action must name its resources
  * (this account and region at the widest).
  */
 export const ANY_RESOURCE_ACTIONS = new Set([
@@ -137,6 +139,7 @@ export const ANY_RESOURCE_ACTIONS = new Set([
   'iot:CreateCertificateFromCsr',
   'iot:RegisterCertificate',
   'iot:RegisterCertificateWithoutCA',
+  'iot:ListCertificates',
   'ssm:DescribeParameters',
 ]);
 
