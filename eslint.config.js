@@ -14,6 +14,7 @@ const LAYERS = [
     'src/config.ts',
     'src/errors.ts',
     'src/logger.ts',
+    'src/audit',
     'src/validation.ts',
     'src/aws',
     'src/crypto',

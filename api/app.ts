@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { describeError } from '../src/errors.js';
-import { HttpRequestError, payloadTooLarge } from './errors.js';
+import { payloadTooLarge } from './errors.js';
 import { asServiceError, httpStatusOf } from './http-status.js';
 import type { ApiServices } from './compose.js';
 import { negotiate, negotiatedContentType } from './media-type.js';
@@ -60,8 +60,6 @@ export function createApp(services: ApiServices, options: { prometheus?: Prometh
       error: describeError(e),
       stack: status === 500 && e instanceof Error ? e.stack : undefined,
     });
-    // Refused before its body was read: the server drops the connection, so tell the client.
-    if (error instanceof HttpRequestError && error.status !== 400) c.header('Connection', 'close');
     return c.json({ message: error.message, code: error.code }, status);
   });
   return app;

@@ -7,22 +7,25 @@ import type { RotationSubmitDeps } from '../src/rotation/submit-rotation.js';
 import { createCertificateLifecycle, type CertificateLifecycle } from '../src/lifecycle/create-lifecycle.js';
 import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
 import type { ObjectWriter } from '../src/storage/object-store.js';
+import { ListingIndex } from '../src/tasks/listing-index.js';
 import { TaskWaiter } from '../src/tasks/wait-for-task.js';
 import { TemplateBucket } from '../src/template-admin/template-bucket.js';
 import { CERTIFICATE_MODE_NAMES, type CertificateModeName } from '../src/templates/cdf-block.js';
 
 /**
  * The API's composition root: the common services plus what only the API uses: the IoT client of
- * the thing endpoints, the object writer of template administration and inline bulk input, the
- * waiter of `Prefer: wait`, the certificate modes it offers (their submit-time checks come with
- * admission), the certificate lifecycle (inventory, retirement by hand, backfill jobs) and what
- * rotations are resolved with. It wires no
+ * the thing endpoints, the object writer of template administration, inline bulk input and upload
+ * URLs, the listing index, the waiter of `Prefer: wait`, the certificate modes it offers (their
+ * submit-time checks come with admission), the certificate lifecycle (inventory, retirement by
+ * hand, backfill jobs) and what rotations are resolved with. It wires no
  * certificate mode's run, so the API bundle, and its IAM role, can create no certificate.
  */
 export interface ApiServices extends CommonServices {
   iot: IoTClient;
   objectWriter: ObjectWriter;
   templateBucket: TemplateBucket;
+  /** The newest-first lists of tasks and bulk tasks. */
+  listing: ListingIndex;
   /** `Prefer: wait`: learns how long tasks take, to read them seldom. */
   waiter: TaskWaiter;
   /** What `PUT /templates` accepts; the workers run every one of them. */
@@ -43,6 +46,7 @@ export function apiServices(common: CommonServices): ApiServices {
     iot: common.clients.iot,
     objectWriter,
     templateBucket: new TemplateBucket(common.objects, objectWriter, common.config.templates),
+    listing: new ListingIndex(common.clients.dynamo, common.config.tableName),
     waiter: new TaskWaiter(common.tasks),
     offeredModes: CERTIFICATE_MODE_NAMES,
     lifecycle,

@@ -12,11 +12,14 @@ export class HttpRequestError extends InvalidInputError {
   }
 }
 
-export const unsupportedMediaType = (got: string | undefined) =>
+export const unsupportedMediaType = (
+  got: string | undefined,
+  wanted = 'send application/vnd.aws-cdf-v1.0+json or application/json',
+) =>
   new HttpRequestError(
     415,
     'UNSUPPORTED_MEDIA_TYPE',
-    `Content-Type ${got ? `'${got}'` : '(none)'} is not accepted; send application/vnd.aws-cdf-v1.0+json or application/json`,
+    `Content-Type ${got ? `'${got}'` : '(none)'} is not accepted; ${wanted}`,
   );
 
 export const notAcceptable = (accept: string) =>

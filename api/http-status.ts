@@ -1,5 +1,12 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { InternalError, isServiceError, type ErrorKind, type ServiceError } from '../src/errors.js';
+import { isTransientAwsError } from '../src/aws/classify-error.js';
+import {
+  InternalError,
+  TransientError,
+  isServiceError,
+  type ErrorKind,
+  type ServiceError,
+} from '../src/errors.js';
 import { HttpRequestError } from './errors.js';
 
 /** The one place errors become HTTP statuses. */
@@ -19,11 +26,20 @@ export function statusOfKind(kind: ErrorKind): ContentfulStatusCode {
   return STATUS_BY_KIND[kind];
 }
 
-/** Anything that is not one of ours is an internal error; its details stay in the log. */
+/**
+ * Anything that is not one of ours is an internal error, its details in the log; except that AWS
+ * out of reach (refused connections, timeouts, throttling, 5xx) is a 503 the caller may retry.
+ */
 export function asServiceError(e: unknown): ServiceError {
-  return isServiceError(e)
-    ? e
-    : new InternalError('INTERNAL_ERROR', 'The service failed unexpectedly; the error is logged', {
-        cause: e,
-      });
+  if (isServiceError(e)) return e;
+  if (isTransientAwsError(e)) {
+    return new TransientError(
+      'AWS_UNAVAILABLE',
+      'AWS could not be reached or is busy at the moment; retry later (with the same Idempotency-Key, if you sent one)',
+      { cause: e },
+    );
+  }
+  return new InternalError('INTERNAL_ERROR', 'The service failed unexpectedly; the error is logged', {
+    cause: e,
+  });
 }

@@ -9,6 +9,8 @@ export const CDF_MEDIA_TYPE = 'application/vnd.aws-cdf-v1.0+json';
 const ACCEPTED = new Set([CDF_MEDIA_TYPE, 'application/json']);
 // NDJSON: bulk results can be streamed.
 const ACCEPTABLE = new Set([...ACCEPTED, '*/*', 'application/*', 'application/x-ndjson']);
+/** Bodies besides JSON, by route: a bulk input can be sent as the CSV file itself. */
+const OTHER_BODIES: Record<string, readonly string[]> = { 'POST /bulkthings': ['text/csv'] };
 
 const mediaTypes = (header: string) =>
   header.split(',').map((part) => (part.split(';')[0] ?? '').trim().toLowerCase());
@@ -25,7 +27,13 @@ export const negotiate: MiddlewareHandler = async (c, next) => {
   if (hasBody(c)) {
     const contentType = c.req.header('content-type');
     const type = contentType === undefined ? undefined : mediaTypes(contentType)[0];
-    if (type === undefined || !ACCEPTED.has(type)) throw unsupportedMediaType(contentType);
+    const others = OTHER_BODIES[`${c.req.method} ${c.req.path}`] ?? [];
+    if (type === undefined || !(ACCEPTED.has(type) || others.includes(type))) {
+      throw unsupportedMediaType(
+        contentType,
+        `send application/vnd.aws-cdf-v1.0+json or application/json${others.map((t) => ` or ${t}`).join('')}`,
+      );
+    }
   }
   await next();
 };

@@ -81,6 +81,7 @@ export function openApiDocument(): Record<string, unknown> {
         ProvisionedNow: responses.ProvisionedNow,
         TaskFailedNow: responses.TaskFailedNow,
         TaskView: responses.TaskView,
+        TaskList: responses.TaskList,
         Thing,
         CertificateStatusPartial,
         ProvisioningTemplate,
@@ -94,6 +95,9 @@ export function openApiDocument(): Record<string, unknown> {
         CertificateDetail,
         Retirement,
         BackfillJob,
+        BulkTaskList: responses.BulkTaskList,
+        UploadTicket: responses.UploadTicket,
+        KeysPurged: responses.KeysPurged,
       },
       parameters: {
         thingName: pathParameter('thingName', 'Name of the thing', {

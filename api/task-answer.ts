@@ -1,25 +1,11 @@
 import type { Context } from 'hono';
-import { InvalidInputError } from '../src/errors.js';
 import { clientTagOf } from '../src/tasks/client-tag.js';
 import type { Task } from '../src/tasks/model.js';
+import { noteAudit } from './audit.js';
 import { CLIENT_HEADER } from './client-header.js';
 import type { ApiServices } from './compose.js';
 import { statusOfKind } from './http-status.js';
 import { provisionResponse } from './task-view.js';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-/** The request's `Idempotency-Key`, checked. */
-export function idempotencyKeyOf(c: Context): string | undefined {
-  const key = c.req.header('idempotency-key');
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw new InvalidInputError(
-      'IDEMPOTENCY_KEY_INVALID',
-      'Idempotency-Key must be 1–255 visible ASCII characters',
-    );
-  }
-  return key;
-}
 
 /** The submitting system's tag (`x-client`), checked; it is carried into the task's events. */
 export function clientOf(c: Context): string | undefined {
@@ -27,14 +13,15 @@ export function clientOf(c: Context): string | undefined {
 }
 
 /** RFC 7240 `Prefer: wait=N`, capped at the configured maximum; 0 when absent. */
-export function preferWait(c: Context, max: number): number {
+function preferWait(c: Context, max: number): number {
   const match = /(?:^|[,;\s])wait=(\d+)/i.exec(c.req.header('prefer') ?? '');
   return match?.[1] === undefined ? 0 : Math.min(Number(match[1]), max);
 }
 
 /**
- * The answer to a submitted provisioning task (`POST /things`, a rotation): 202 with the task, or
- * within `Prefer: wait` 201 with its result or the failure's status.
+ * The answer to a submitted rotation, as `POST /things` answers: 202 with the task, or within
+ * `Prefer: wait` 201 with its result (the keys it hands out noted for the audit trail) or the
+ * failure's status.
  */
 export async function answerSubmitted(c: Context, task: Task, services: ApiServices): Promise<Response> {
   const wait = preferWait(c, services.config.maxWaitSeconds);
@@ -42,10 +29,12 @@ export async function answerSubmitted(c: Context, task: Task, services: ApiServi
   const finished = wait > 0 ? await services.waiter.wait(task.taskId, wait) : undefined;
   if (finished?.status === 'SUCCEEDED') {
     const body = { taskId: task.taskId, ...(await provisionResponse(finished, services.secrets)) };
+    noteAudit(c, { keysReturned: body.privateKey === undefined ? 0 : 1 });
     return c.json(body, 201, { Location: location, 'Preference-Applied': `wait=${wait}` });
   }
   if (finished?.status === 'FAILED' && finished.error !== undefined) {
     const { code, message, kind } = finished.error;
+    noteAudit(c, { outcome: 'failed', code });
     return c.json({ taskId: task.taskId, code, message }, statusOfKind(kind), { Location: location });
   }
   const status = finished?.status ?? task.status;

@@ -4,6 +4,7 @@ import type { SecretBox } from '../src/crypto/secret-box.js';
 import type { Task } from '../src/tasks/model.js';
 import type {
   ProvisionResponse as ProvisionResponseSchema,
+  TaskSummary as TaskSummarySchema,
   TaskView as TaskViewSchema,
 } from './openapi/response-schemas.js';
 
@@ -14,6 +15,7 @@ import type {
  */
 export type ProvisionResponse = Static<typeof ProvisionResponseSchema>;
 export type TaskView = Static<typeof TaskViewSchema>;
+export type TaskSummary = Static<typeof TaskSummarySchema>;
 
 export async function provisionResponse(task: Task, secrets: SecretBox): Promise<ProvisionResponse> {
   const result = task.result ?? { resourceArns: {} };
@@ -37,11 +39,22 @@ export async function provisionResponse(task: Task, secrets: SecretBox): Promise
 
 export async function taskView(task: Task, secrets: SecretBox): Promise<TaskView> {
   return {
+    ...taskSummary(task),
+    ...(task.status === 'SUCCEEDED' ? await provisionResponse(task, secrets) : {}),
+  };
+}
+
+/** A task as lists show it: what it is, where it came from, how it stands; no certificate or key. */
+export function taskSummary(task: Task): TaskSummary {
+  const thingName = task.checkpoint.thing?.thingName ?? task.request.parameters.ThingName;
+  return {
     taskId: task.taskId,
     status: task.status,
+    provisioningTemplateId: task.request.provisioningTemplateId,
+    source: task.source,
     createdAt: task.createdAt,
     updatedAt: task.updatedAt,
+    ...(thingName !== undefined ? { thingName } : {}),
     ...(task.error !== undefined ? { error: { code: task.error.code, message: task.error.message } } : {}),
-    ...(task.status === 'SUCCEEDED' ? await provisionResponse(task, secrets) : {}),
   };
 }

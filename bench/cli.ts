@@ -12,16 +12,19 @@ import { startBenchStack, startProcess } from './local-stack.js';
  * The `provision` CLI on the local stack (API, worker and emulator each in their own process):
  *  1. start-up of the command: the esbuild bundle the bin runs, against tsx's loader;
  *  2. the local pre-flight (`provision check`) of a 10,000- and a 100,000-line CSV: time, peak RSS;
- *  3. a D-device bulk task followed to its end and its results saved, once as a person with curl
- *     would (poll the task, then stream the NDJSON results into a file), once with
- *     `provision follow ID --out DIR` (progress, then one folder per device): the CLI's overhead
- *     is the difference in end-to-end time; its peak RSS is measured by the OS.
- * The task is submitted inline (the upload endpoint is still to come); the template makes a thing
- * only, as in bench/bulk.ts, so the emulator is not the whole story.
+ *  3. a D-line CSV bulk task followed to its end and its results saved, once as a person with curl
+ *     would (upload the file through the API's pre-signed URL, submit it, poll the task, then
+ *     stream the NDJSON results into a file), once with `provision follow ID --out DIR` on the
+ *     same kind of task (progress, then one folder per device): the CLI's overhead is the
+ *     difference in end-to-end time; its peak RSS is measured by the OS;
+ *  4. the service's dry run through the CLI (`provision bulk FILE --dry-run`: pre-flight, upload,
+ *     the dry-run task followed to its end) for each size given: time, and the CLI's peak RSS.
+ * The template makes a thing only, as in bench/bulk.ts, so the emulator is not the whole story.
  *
- *   npx tsx bench/cli.ts [devices=10000]
+ *   npx tsx bench/cli.ts [devices=10000] [dry-run lines=10000,100000]
  */
 const devices = Number(process.argv[2] ?? 10_000);
+const dryRunSizes = (process.argv[3] ?? '10000,100000').split(',').map(Number);
 const work = await mkdtemp(join(tmpdir(), 'bench-cli-'));
 
 interface Timed {
@@ -102,13 +105,31 @@ const apiUrl = await api.firstLine;
 const worker = startProcess('workers/container.ts', bench.env);
 await new Promise((r) => setTimeout(r, 2000));
 
+const csvOf = (prefix: string, lines: number) =>
+  `ThingName\r\n${Array.from({ length: lines }, (_, i) => `${prefix}-${i}`).join('\r\n')}\r\n`;
+
+/** curl's way in: a pre-signed upload URL from the API, the file PUT to it, then the task. */
 async function submit(prefix: string): Promise<string> {
-  const parameters = Array.from({ length: devices }, (_, i) => ({ ThingName: `${prefix}-${i}` }));
+  const json = { 'content-type': 'application/json' };
+  const ticket = (await (
+    await fetch(`${apiUrl}/bulkthings/uploads`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ fileName: `${prefix}.csv` }),
+    })
+  ).json()) as { uploadUrl: string; headers: Record<string, string>; inputFile: unknown };
+  const put = await fetch(ticket.uploadUrl, {
+    method: 'PUT',
+    headers: ticket.headers,
+    body: csvOf(prefix, devices),
+  });
+  if (!put.ok) throw new Error(`upload refused: ${put.status} ${await put.text()}`);
   const res = await fetch(`${apiUrl}/bulkthings`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ provisioningTemplateId: 'bench-thing', parameters }),
+    headers: json,
+    body: JSON.stringify({ provisioningTemplateId: 'bench-thing', inputFile: ticket.inputFile }),
   });
+  if (res.status !== 202) throw new Error(`submit refused: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { taskId: string }).taskId;
 }
 
@@ -171,9 +192,34 @@ async function withCli(): Promise<{
   return { seconds: (performance.now() - started) / 1000, peakRssMb: run.peakRssMb, folders, code: run.code };
 }
 
+/** The service's dry run of `lines` lines, through the CLI as a person runs it. */
+async function dryRun(lines: number): Promise<Record<string, unknown>> {
+  const file = join(work, `dry-${lines}.csv`);
+  await writeFile(file, csvOf(`dry-${lines}`, lines));
+  const run = await timed(process.execPath, [
+    PROVISION_BIN,
+    'bulk',
+    file,
+    '--template',
+    'bench-thing',
+    '--dry-run',
+    '--api',
+    apiUrl,
+  ]);
+  if (run.code !== 0) throw new Error(`dry run of ${lines} lines exited ${run.code}: ${run.stdout}`);
+  return {
+    lines,
+    'provision bulk --dry-run, s': round(run.seconds, 1),
+    'lines/s': Math.round(lines / run.seconds),
+    'CLI peak RSS MB': run.peakRssMb,
+  };
+}
+
 try {
   const curlSeconds = await withCurl();
   const cli = await withCli();
+  const dryRuns: Record<string, unknown>[] = [];
+  for (const lines of dryRunSizes) dryRuns.push(await dryRun(lines));
 
   console.log(
     `CLI benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
@@ -183,14 +229,15 @@ try {
   console.table([
     {
       devices,
-      'curl: submit → results saved, s': round(curlSeconds, 1),
-      'provision follow --out: submit → folder written, s': round(cli.seconds, 1),
+      'curl: upload → results saved, s': round(curlSeconds, 1),
+      'provision follow --out: upload → folders written, s': round(cli.seconds, 1),
       'CLI overhead': `${round(((cli.seconds - curlSeconds) / curlSeconds) * 100, 1)}%`,
       'CLI peak RSS MB': cli.peakRssMb,
       'device folders': cli.folders,
       'CLI exit': cli.code,
     },
   ]);
+  console.table(dryRuns);
 } finally {
   // A stalled task ends the run here too; a CLI still following it gives up once the API is gone.
   await worker.stop();

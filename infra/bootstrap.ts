@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import type { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
 import { LIFECYCLE_INDEX } from '../src/inventory/lifecycle-index.js';
+import { LISTING_INDEX } from '../src/tasks/listing-index.js';
 import { templateKey } from '../src/templates/template-store.js';
 import { bootstrapSampleCas, sampleCasByDefault } from './bootstrap-ca.js';
 
@@ -100,6 +101,18 @@ async function createSampleIotResources(clients: AwsClients): Promise<void> {
 
 /** The table's secondary indexes, as infra/deploy/resources.yml declares them. */
 const INDEXES: GlobalSecondaryIndex[] = [
+  // src/tasks/listing-index.ts: GET /provisioningtasks and GET /bulkthings, newest first.
+  {
+    IndexName: LISTING_INDEX,
+    KeySchema: [
+      { AttributeName: 'listPk', KeyType: 'HASH' },
+      { AttributeName: 'listSk', KeyType: 'RANGE' },
+    ],
+    Projection: {
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: ['status', 'provisioningTemplateId', 'source', 'expiresAt'],
+    },
+  },
   // src/inventory/lifecycle-index.ts: certificates by not-after, retirements by due time.
   {
     IndexName: LIFECYCLE_INDEX,
@@ -110,10 +123,12 @@ const INDEXES: GlobalSecondaryIndex[] = [
     Projection: { ProjectionType: 'ALL' },
   },
 ];
-const KEY_ATTRIBUTES = ['pk', 'sk', 'lifecyclePk', 'lifecycleSk'].map((AttributeName) => ({
-  AttributeName,
-  AttributeType: 'S' as const,
-}));
+const KEY_ATTRIBUTES = ['pk', 'sk', 'listPk', 'listSk', 'lifecyclePk', 'lifecycleSk'].map(
+  (AttributeName) => ({
+    AttributeName,
+    AttributeType: 'S' as const,
+  }),
+);
 
 async function createTable(clients: AwsClients, TableName: string): Promise<void> {
   const dynamo = clients.dynamo;

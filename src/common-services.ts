@@ -1,3 +1,4 @@
+import { AuditLog } from './audit/audit-log.js';
 import { callerIdentity, topicArn, type CallerIdentity } from './aws/caller-identity.js';
 import { createAwsClients, clientOptionsFrom, type AwsClients } from './aws/clients.js';
 import { BulkStore } from './bulk/bulk-store.js';
@@ -33,6 +34,7 @@ export interface CommonServices {
   config: Config;
   clients: AwsClients;
   logger: Logger;
+  audit: AuditLog;
   queueUrls: QueueUrls;
   queues: Queues;
   objects: ObjectReader;
@@ -56,6 +58,8 @@ export interface ServiceOptions {
   metrics: Metrics;
   clients?: AwsClients;
   logger?: Logger;
+  /** Where audit lines go (by default the console, at info whatever LOG_LEVEL is). */
+  auditLogger?: Logger;
 }
 
 export async function createCommonServices(config: Config, options: ServiceOptions): Promise<CommonServices> {
@@ -74,6 +78,7 @@ export async function createCommonServices(config: Config, options: ServiceOptio
     config,
     clients,
     logger,
+    audit: new AuditLog(options.auditLogger ?? createLogger({ level: 'info' })),
     queueUrls,
     queues: sqsQueues(clients.sqs, queueUrls),
     objects,

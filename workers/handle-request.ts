@@ -49,14 +49,33 @@ export async function handleRequestMessage(
     }
     return 'done';
   }
+  const client = message.attributes[CLIENT_ATTRIBUTE];
   const outcome = await acceptUpstreamRequest(
     body as Record<string, unknown>,
-    { messageId: message.messageId, client: message.attributes[CLIENT_ATTRIBUTE] },
+    { messageId: message.messageId, client },
     services,
   );
-  const conflict = (taskId: string, reason: string) =>
-    refuse(services, message, { code: 'TASK_ID_REUSED', message: reason, taskId, body });
+  // One audit line per request, once its fate is known (a run that throws comes back with it).
+  const audit = (taskId: string, refused: boolean, code?: string) => {
+    services.audit.record({
+      action: 'device.provision',
+      actor: message.senderId ?? 'unknown',
+      actorType: 'queue',
+      via: 'queue',
+      ...(client !== undefined ? { client } : {}),
+      outcome: refused ? 'refused' : 'succeeded',
+      taskId,
+      ...(code !== undefined ? { code } : {}),
+      ...thingOf(body),
+    });
+  };
+  const conflict = (taskId: string, reason: string) => {
+    audit(taskId, true, 'TASK_ID_REUSED');
+    return refuse(services, message, { code: 'TASK_ID_REUSED', message: reason, taskId, body });
+  };
   if (outcome.kind === 'conflict') return conflict(outcome.taskId, outcome.reason);
+  // Refused: recorded as a FAILED task with the reason.
+  if (outcome.kind === 'refused') audit(outcome.taskId, true);
   if (outcome.kind === 'accepted') {
     const { task } = outcome;
     try {
@@ -66,6 +85,13 @@ export async function handleRequestMessage(
       if (e instanceof TaskConflictError) return conflict(task.taskId, conflictReason(task.taskId));
       throw e;
     }
+    audit(task.taskId, false);
   }
   return 'done';
+}
+
+function thingOf(body: object): { thingName?: string } {
+  const parameters = (body as { parameters?: unknown }).parameters;
+  const name = (parameters as Record<string, unknown> | undefined)?.ThingName;
+  return typeof name === 'string' ? { thingName: name.slice(0, 128) } : {};
 }

@@ -13,6 +13,8 @@ export interface InboundMessage {
   /** Epoch ms of the message's first receive, when the queue said. */
   firstReceivedAt?: number;
   attributes: Record<string, string>;
+  /** Who sent it (SQS's SenderId: an account id, or an IAM role's unique id), for the audit trail. */
+  senderId?: string;
 }
 
 /** What a task run needs to know of the message it runs for. */
@@ -29,6 +31,7 @@ export function fromSqsMessage(m: Message): InboundMessage {
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
     sentAt: epochMs(m.Attributes?.SentTimestamp),
     ...firstReceived(m.Attributes?.ApproximateFirstReceiveTimestamp),
+    ...(m.Attributes?.SenderId !== undefined ? { senderId: m.Attributes.SenderId } : {}),
     attributes: Object.fromEntries(
       Object.entries(m.MessageAttributes ?? {}).flatMap(([k, v]) =>
         v.StringValue ? [[k, v.StringValue]] : [],
@@ -45,6 +48,7 @@ export function fromLambdaRecord(r: SQSRecord): InboundMessage {
     receiveCount: Number(r.attributes.ApproximateReceiveCount),
     sentAt: epochMs(r.attributes.SentTimestamp),
     ...firstReceived(r.attributes.ApproximateFirstReceiveTimestamp),
+    senderId: r.attributes.SenderId,
     attributes: Object.fromEntries(
       Object.entries(r.messageAttributes).flatMap(([k, v]) => (v.stringValue ? [[k, v.stringValue]] : [])),
     ),

@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { isTransientAwsError } from '../src/aws/classify-error.js';
 import { TransientError, describeError, isServiceError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics/metrics.js';
@@ -52,8 +53,15 @@ export async function processBatch(
         code: isServiceError(e) ? e.code : undefined,
         error: describeError(e),
       };
-      if (e instanceof TransientError) {
-        const seconds = retryDelaySeconds(e, message.receiveCount, holdSeconds(receivedAt));
+      // An AWS error no layer classified (a refused connection) is as transient as a classified one.
+      const transient =
+        e instanceof TransientError
+          ? e
+          : isTransientAwsError(e)
+            ? new TransientError('AWS_UNAVAILABLE', describeError(e), { cause: e })
+            : undefined;
+      if (transient !== undefined) {
+        const seconds = retryDelaySeconds(transient, message.receiveCount, holdSeconds(receivedAt));
         deps.logger.warn('message will be retried', { ...fields, retryInSeconds: seconds });
         await retryAfter(deps, message, seconds);
       } else {

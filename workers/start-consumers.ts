@@ -10,6 +10,7 @@ import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
 import { lifecycleRuntime } from './lifecycle-compose.js';
 import { startLifecycleTimer } from './lifecycle-timer.js';
+import { PollBackoff } from './poll-backoff.js';
 import { processBatch, type Handled } from './process-batch.js';
 import { endablePolls } from './receive-abort.js';
 
@@ -23,7 +24,7 @@ const LONG_POLL_SECONDS = 20;
  * EventBridge rule does this). The heartbeat keeps a message invisible while its task runs; `stop`
  * ends the idle polls and the timer at once and waits for in-flight messages, which finish and are
  * deleted, and for a tick under way, so a SIGTERM loses nothing and leaves no task RUNNING under a
- * live lease.
+ * live lease. While SQS fails, each consumer waits longer between receives (PollBackoff), up to 5 s.
  */
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -41,8 +42,11 @@ export function startConsumers(
     ['bulkDlq', handleBulkDeadLetter],
   ];
   const polls = endablePolls(services.clients.sqs);
+  const backoffs: PollBackoff[] = [];
   const consumers = queues.map(([queue, handle]) => {
     const queueUrl = services.queueUrls[queue];
+    const backoff = new PollBackoff();
+    backoffs.push(backoff);
     const consumer = Consumer.create({
       queueUrl,
       sqs: polls.sqs,
@@ -55,10 +59,16 @@ export function startConsumers(
         'ApproximateReceiveCount',
         'ApproximateFirstReceiveTimestamp',
         'SentTimestamp',
+        'SenderId',
       ],
       messageAttributeNames: ['All'],
       // Our handler sets the retry delay itself; leave failed messages invisible until then.
       terminateVisibilityTimeout: false,
+      preReceiveMessageCallback: () => backoff.beforeReceive(),
+      postReceiveMessageCallback: () => {
+        backoff.received();
+        return Promise.resolve();
+      },
       async handleMessageBatch(messages) {
         const inbound = messages.map(fromSqsMessage);
         const failed = new Set(
@@ -94,6 +104,7 @@ export function startConsumers(
   );
   return {
     async stop(): Promise<void> {
+      for (const backoff of backoffs) backoff.stop();
       const stopped = Promise.all([
         timer.stop(),
         ...consumers.map(

@@ -1,6 +1,13 @@
 import { ProvisionRequest } from '../../src/tasks/request.js';
 import { BODY_ERRORS, body, errors, parameterRef, reply, schemaRef, type Paths } from './operation.js';
 
+const query = (name: string, description: string, schema: object = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  description,
+  schema,
+});
+
 /** api/routes/provisioning.ts */
 export const provisioningPaths: Paths = {
   '/things': {
@@ -41,6 +48,25 @@ export const provisioningPaths: Paths = {
       },
     },
   },
+  '/provisioningtasks': {
+    get: {
+      tags: ['Things'],
+      operationId: 'listProvisioningTasks',
+      summary: 'Single-device tasks (not the devices of bulk tasks), newest first',
+      parameters: [
+        query('status', 'Only tasks with this status', {
+          enum: ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED'],
+        }),
+        query('templateId', 'Only tasks of this template'),
+        query('source', 'api: POST /things; queue: upstream requests', { enum: ['api', 'queue'] }),
+        query('since', 'Created at or after (ISO 8601)', { type: 'string', format: 'date-time' }),
+        query('until', 'Created at or before (ISO 8601)', { type: 'string', format: 'date-time' }),
+        query('limit', 'At most this many (default 25)', { type: 'integer', minimum: 1, maximum: 100 }),
+        query('nextToken', 'From the previous page'),
+      ],
+      responses: { '200': reply('A page of tasks', schemaRef('TaskList')), ...errors('400') },
+    },
+  },
   '/provisioningtasks/{taskId}': {
     get: {
       tags: ['Things'],
@@ -48,6 +74,15 @@ export const provisioningPaths: Paths = {
       summary: "A provisioning task's status, and on success CDF's ProvisionResponse fields",
       parameters: [parameterRef('taskId')],
       responses: { '200': reply('The task', schemaRef('TaskView')), ...errors('400', '404') },
+    },
+  },
+  '/provisioningtasks/{taskId}/privatekey': {
+    delete: {
+      tags: ['Things'],
+      operationId: 'purgeProvisioningTaskPrivateKey',
+      summary: 'Remove the private key the service keeps for the task (its answers then carry none)',
+      parameters: [parameterRef('taskId')],
+      responses: { '204': reply('Removed, or there was none'), ...errors('400', '404') },
     },
   },
 };

@@ -2,7 +2,14 @@ import Type from 'typebox';
 
 import { RotationSummary } from '../../src/rotation/schemas.js';
 
-export { BulkDeviceResult, BulkRegistrationTask, BulkResults } from '../../src/bulk/schemas.js';
+export {
+  BulkDeviceResult,
+  BulkRegistrationTask,
+  BulkResults,
+  BulkTaskList,
+  KeysPurged,
+  UploadTicket,
+} from '../../src/bulk/schemas.js';
 
 /**
  * Schemas of the provisioning answers. The code's answer types are derived from them
@@ -57,13 +64,30 @@ export const TaskFailedNow = Type.Object(
   { additionalProperties: false },
 );
 
+const taskFields = {
+  taskId: Type.String(),
+  status: TaskStatus,
+  provisioningTemplateId: Type.String(),
+  source: Type.Enum(['api', 'queue'], {
+    description: 'api: POST /things; queue: a request an upstream system sent to the requests queue',
+  }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  thingName: Type.Optional(Type.String({ description: "The thing's name, or the request's ThingName" })),
+  error: Type.Optional(ErrorSummary),
+};
+
+/** A single-device task as `GET /provisioningtasks` lists it. */
+export const TaskSummary = Type.Object(taskFields, { additionalProperties: false });
+
+export const TaskList = Type.Object(
+  { tasks: Type.Array(TaskSummary), nextToken: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
 export const TaskView = Type.Object(
   {
-    taskId: Type.String(),
-    status: TaskStatus,
-    createdAt: Type.String({ format: 'date-time' }),
-    updatedAt: Type.String({ format: 'date-time' }),
-    error: Type.Optional(ErrorSummary),
+    ...taskFields,
     certificatePem: Type.Optional(Type.String()),
     publicKey: Type.Optional(Type.String()),
     privateKey: Type.Optional(Type.String()),

@@ -2,9 +2,11 @@ import { Hono } from 'hono';
 import { RotationRequest } from '../../src/rotation/schemas.js';
 import { submitRotation } from '../../src/rotation/submit-rotation.js';
 import { validator } from '../../src/validation.js';
+import { audited, noteAudit } from '../audit.js';
 import type { ApiServices } from '../compose.js';
+import { idempotencyKeyOf } from '../idempotency-key.js';
 import { readBody } from '../read-body.js';
-import { answerSubmitted, clientOf, idempotencyKeyOf } from '../task-answer.js';
+import { answerSubmitted, clientOf } from '../task-answer.js';
 
 const rotationRequest = validator(RotationRequest);
 
@@ -15,18 +17,20 @@ const rotationRequest = validator(RotationRequest);
 export function rotationRoutes(services: ApiServices): Hono {
   const app = new Hono();
 
-  app.post('/things/:thingName/certificates/rotations', async (c) => {
-    const body = await readBody(c, rotationRequest);
-    const idempotencyKey = idempotencyKeyOf(c);
-    const client = clientOf(c);
-    const { task } = await submitRotation(
-      c.req.param('thingName'),
-      body,
-      { idempotencyKey, client },
-      services.rotations,
-    );
-    return answerSubmitted(c, task, services);
-  });
+  app.post(
+    '/things/:thingName/certificates/rotations',
+    audited(services.audit, 'certificate.rotate'),
+    async (c) => {
+      const thingName = c.req.param('thingName');
+      const body = await readBody(c, rotationRequest);
+      const idempotencyKey = idempotencyKeyOf(c);
+      const client = clientOf(c);
+      noteAudit(c, { thingName });
+      const { task } = await submitRotation(thingName, body, { idempotencyKey, client }, services.rotations);
+      noteAudit(c, { taskId: task.taskId });
+      return answerSubmitted(c, task, services);
+    },
+  );
 
   return app;
 }

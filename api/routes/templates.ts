@@ -3,6 +3,7 @@ import { checkTemplate } from '../../src/template-admin/check-template.js';
 import { ListQueryInvalidError, TemplateIdInvalidError } from '../../src/template-admin/errors.js';
 import { TemplateId } from '../../src/tasks/request.js';
 import { validator } from '../../src/validation.js';
+import { audited, noteAudit } from '../audit.js';
 import type { ApiServices } from '../compose.js';
 
 const templateIdShape = validator(TemplateId);
@@ -35,7 +36,8 @@ export function templateRoutes(services: ApiServices): Hono {
     });
   });
 
-  app.put('/templates/:templateId', async (c) => {
+  app.put('/templates/:templateId', audited(services.audit, 'template.put'), async (c) => {
+    noteAudit(c, { templateId: c.req.param('templateId') });
     const templateId = templateIdOf(c);
     const body = await c.req.text();
     const checked = checkTemplate(body, services.offeredModes);
@@ -53,7 +55,8 @@ export function templateRoutes(services: ApiServices): Hono {
     });
   });
 
-  app.delete('/templates/:templateId', async (c) => {
+  app.delete('/templates/:templateId', audited(services.audit, 'template.delete'), async (c) => {
+    noteAudit(c, { templateId: c.req.param('templateId') });
     const templateId = templateIdOf(c);
     await bucket.remove(templateId);
     services.templates.forget(templateId);

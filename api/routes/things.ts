@@ -5,6 +5,7 @@ import { CertificateStatusPartialError } from '../../src/things/errors.js';
 import { getThing } from '../../src/things/get-thing.js';
 import { PatchCertificateRequest } from '../../src/things/schemas.js';
 import { validator } from '../../src/validation.js';
+import { audited, noteAudit } from '../audit.js';
 import type { ApiServices } from '../compose.js';
 import { statusOfKind } from '../http-status.js';
 import { readBody } from '../read-body.js';
@@ -21,15 +22,17 @@ export function thingRoutes(services: ApiServices): Hono {
     return c.json(thing, 200);
   });
 
-  app.delete('/things/:thingName', async (c) => {
+  app.delete('/things/:thingName', audited(services.audit, 'thing.delete'), async (c) => {
     const thingName = c.req.param('thingName');
+    noteAudit(c, { thingName });
     const outcome = await deleteThing(thingName, deps);
     services.logger.info('thing deleted', { thingName, ...outcome });
     return c.body(null, 204);
   });
 
-  app.patch('/things/:thingName/certificates', async (c) => {
+  app.patch('/things/:thingName/certificates', audited(services.audit, 'certificates.status'), async (c) => {
     const thingName = c.req.param('thingName');
+    noteAudit(c, { thingName });
     const { certificateStatus } = await readBody(c, patchRequest);
     const status = settableStatus(certificateStatus);
     try {

@@ -55,12 +55,7 @@ export function classifyAwsError(e: unknown, action: string): ServiceError {
       cause: e,
     });
   }
-  if (
-    TRANSIENT_NAMES.has(err.name) ||
-    err.$retryable !== undefined ||
-    (status !== undefined && (status >= 500 || status === 429)) ||
-    (err.code !== undefined && NETWORK_CODES.has(err.code))
-  ) {
+  if (isTransientAwsError(err)) {
     return new TransientError(code, `AWS was unavailable while ${action} (${err.name}); will retry`, {
       cause: e,
     });
@@ -90,6 +85,28 @@ function unwrapped(err: Error & AwsLikeError): Error & AwsLikeError {
   if (err.name !== 'Error' || name === undefined) return err;
   const original = Object.assign(new Error(err.message.replace(WRAPPER, '')), { name });
   return err.$metadata === undefined ? original : Object.assign(original, { $metadata: err.$metadata });
+}
+
+/**
+ * Whether a foreign error says only that AWS could not answer now: throttled, a 5xx, a timeout, or
+ * a connection that failed (refused, reset, a name that does not resolve). Such a call may work
+ * later, so the API answers 503 and the worker retries the message; anything else unexpected
+ * stays an internal error.
+ */
+export function isTransientAwsError(e: unknown): boolean {
+  // Not `instanceof Error`: Node's socket errors may come from another realm (a VM context).
+  if (typeof e !== 'object' || e === null || isServiceError(e)) return false;
+  const raw = e as Partial<AwsLikeError>;
+  if (typeof raw.name !== 'string' || typeof raw.message !== 'string') return false;
+  const err: Partial<AwsLikeError> = e instanceof Error ? unwrapped(e) : raw;
+  if (err.name === 'SyntaxError' || err.message?.includes('Deserialization error') === true) return false;
+  const status = err.$metadata?.httpStatusCode;
+  return (
+    (err.name !== undefined && TRANSIENT_NAMES.has(err.name)) ||
+    err.$retryable !== undefined ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    (err.code !== undefined && NETWORK_CODES.has(err.code))
+  );
 }
 
 const THROTTLING_NAMES = new Set([

@@ -10,34 +10,54 @@ import {
 import { setTimeout as delay } from 'node:timers/promises';
 import { backoffMs, type RetryPolicy } from '../aws/backoff.js';
 import { InvalidInputError, TransientError } from '../errors.js';
+import { listingKeys } from '../tasks/listing-index.js';
 import type { Task } from '../tasks/model.js';
-import { bulkPartition, withoutKey } from '../tasks/task-key.js';
-import type { BulkStatus, BulkTask, Chunk } from './model.js';
+import { bulkPartition, lineSortKey, withoutKey } from '../tasks/task-key.js';
+import type { CsvColumns } from './csv-reader.js';
+import type { BulkStatus, BulkTask, Chunk, LineOutcome, LineStatus } from './model.js';
 
 /**
- * Bulk tasks in the service's table: the task item (`BULK#id` / `META`), its chunk items
- * (`CHUNK#n`), and one ordinary provisioning task per device (`LINE#n`, see task-key.ts).
+ * Bulk tasks in the service's table, all under the task's partition `BULK#id`: the task item
+ * (`META`), its chunk items (`CHUNK#n`), one item per line (`LINE#n`: the device's ordinary
+ * provisioning task, see task-key.ts, or a `LineOutcome` for a line that never became a device),
+ * and one item per thing name claimed by a line (`NAME#<thing name>`), so two lines of one input
+ * can never provision the same thing.
  *
- * Counting is exact without transactions: a device is added to its chunk's tally by one
- * conditional write (a set of line numbers, so a redelivery cannot add it twice), and a complete
- * chunk's tally is added to the task's counters by one conditional write that also records the
- * chunk as done. One write per chunk, not per device, also keeps the task item from becoming a
- * hot key when thousands of devices finish a second.
+ * Counting is exact without transactions: a line is added to its chunk's tally by one conditional
+ * write (a set of line numbers, so a redelivery cannot add it twice), and a complete chunk's tally
+ * is added to the task's counters by one conditional write that also records the chunk as done.
+ * One write per chunk, not per device, also keeps the task item from becoming a hot key when
+ * thousands of devices finish a second.
  */
 const META = 'META';
 const chunkKey = (index: number) => `CHUNK#${String(index).padStart(7, '0')}`;
+const nameKey = (thingName: string) => `NAME#${thingName}`;
 const now = () => new Date().toISOString();
 /** DynamoDB's advice for unprocessed batch items: retry with exponential backoff, not at once. */
 const UNPROCESSED_RETRY: RetryPolicy = { attempts: 8, firstDelayMs: 50, maxDelayMs: 2000 };
-/** Devices of a chunk added to its task's counters, by outcome. */
+const TALLY_SETS = { SUCCEEDED: 'succeeded', FAILED: 'failed', SKIPPED: 'skipped' } as const;
+
+export type ResultFilter = 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+/** A `LINE#` item: a device's provisioning task, or the outcome of a line that is not one. */
+export type LineItem = Task | LineOutcome;
+
+/** What a thing-name claim found: this line holds the name (now or from before), or another does. */
+export type NameClaim = { owner: 'this'; before: boolean } | { owner: number };
+
+/** A dry-run chunk's whole tally, written once. */
+export interface ChunkTally {
+  succeeded: number[];
+  failed: number[];
+  skipped: number[];
+  problemCounts: Record<string, number>;
+}
+
+/** A chunk's lines by outcome: what it added to its task's counters. */
 export interface Tally {
   succeeded: number;
   failed: number;
+  skipped: number;
 }
-const tallyOf = (chunk: Chunk | undefined): Tally => ({
-  succeeded: chunk?.succeeded?.size ?? 0,
-  failed: chunk?.failed?.size ?? 0,
-});
 type ConditionalUpdate = Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>;
 
 export class BulkStore {
@@ -47,43 +67,51 @@ export class BulkStore {
     private readonly sleep: (ms: number) => Promise<unknown> = delay,
   ) {}
 
-  async create(task: BulkTask): Promise<void> {
-    await this.dynamo.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: bulkPartition(task.taskId), sk: META, ...task },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  /** Records a new task; false if one with its id exists (an Idempotency-Key's task). */
+  async create(task: BulkTask): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: bulkPartition(task.taskId),
+            sk: META,
+            ...listingKeys('bulk', task.creationDate, task.taskId),
+            ...task,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e: unknown) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
   }
 
   async get(taskId: string): Promise<BulkTask | undefined> {
     return (await this.read(taskId, META)) as BulkTask | undefined;
   }
 
+  /** The task's status alone, read consistently (a cancel is seen at once). */
+  async status(taskId: string): Promise<BulkStatus | undefined> {
+    const out = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: bulkPartition(taskId), sk: META },
+        ProjectionExpression: '#status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item?.status as BulkStatus | undefined;
+  }
+
   async putChunks(taskId: string, chunks: Chunk[]): Promise<void> {
-    for (let i = 0; i < chunks.length; i += 25) {
-      let requests = chunks.slice(i, i + 25).map((chunk) => ({
-        PutRequest: { Item: { pk: bulkPartition(taskId), sk: chunkKey(chunk.index), ...chunk } },
-      }));
-      // BatchWrite may leave some items unprocessed under load: write those again, backing off.
-      for (let attempt = 1; requests.length > 0; attempt++) {
-        if (attempt > 1) {
-          if (attempt > UNPROCESSED_RETRY.attempts) {
-            throw new TransientError(
-              'BULK_CHUNKS_UNPROCESSED',
-              `DynamoDB left ${requests.length} chunk record(s) of bulk task ${taskId} unprocessed ` +
-                `after ${UNPROCESSED_RETRY.attempts} attempts; the plan will be retried`,
-            );
-          }
-          await this.sleep(backoffMs(UNPROCESSED_RETRY, attempt - 1));
-        }
-        const out = await this.dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+    await this.batchPut(
+      chunks.map((chunk) => ({ pk: bulkPartition(taskId), sk: chunkKey(chunk.index), ...chunk })),
+      `chunk record(s) of bulk task ${taskId}`,
+    );
   }
 
   async getChunk(taskId: string, index: number): Promise<Chunk | undefined> {
@@ -106,11 +134,14 @@ export class BulkStore {
    * Pending → InProgress once the input is planned; an empty input ends the task `Completed` at
    * once, its completion event then due (`eventPublished` false).
    */
-  async planned(taskId: string, totalCount: number, chunkCount: number): Promise<boolean> {
-    const empty = totalCount === 0;
+  async planned(
+    taskId: string,
+    plan: { totalCount: number; chunkCount: number; csv?: CsvColumns },
+  ): Promise<boolean> {
+    const empty = plan.totalCount === 0;
     return this.conditional({
       Key: { pk: bulkPartition(taskId), sk: META },
-      UpdateExpression: `SET #status = :next, totalCount = :total, chunkCount = :chunks, lastModifiedDate = :now${
+      UpdateExpression: `SET #status = :next, totalCount = :total, chunkCount = :chunks, lastModifiedDate = :now${plan.csv ? ', csv = :csv' : ''}${
         empty ? ', eventPublished = :no' : ''
       }`,
       ConditionExpression: '#status = :pending',
@@ -118,9 +149,10 @@ export class BulkStore {
       ExpressionAttributeValues: {
         ':next': empty ? 'Completed' : 'InProgress',
         ':pending': 'Pending',
-        ':total': totalCount,
-        ':chunks': chunkCount,
+        ':total': plan.totalCount,
+        ':chunks': plan.chunkCount,
         ':now': now(),
+        ...(plan.csv ? { ':csv': plan.csv } : {}),
         ...(empty ? { ':no': false } : {}),
       },
     });
@@ -141,19 +173,32 @@ export class BulkStore {
     });
   }
 
-  /** Adds a finished device to its chunk's tally; false if it had been counted already. */
-  async countLine(
-    taskId: string,
-    index: number,
-    line: number,
-    status: 'SUCCEEDED' | 'FAILED',
-  ): Promise<boolean> {
+  /** Adds a finished line to its chunk's tally; false if it had been counted already. */
+  async countLine(taskId: string, index: number, line: number, status: LineStatus): Promise<boolean> {
     return this.conditional({
       Key: { pk: bulkPartition(taskId), sk: chunkKey(index) },
-      UpdateExpression: `ADD ${status === 'SUCCEEDED' ? 'succeeded' : 'failed'} :line`,
+      UpdateExpression: `ADD ${TALLY_SETS[status]} :line`,
       ConditionExpression:
-        'attribute_exists(pk) AND NOT contains(succeeded, :l) AND NOT contains(failed, :l)',
+        'attribute_exists(pk) AND NOT contains(succeeded, :l) AND NOT contains(failed, :l) AND NOT contains(skipped, :l)',
       ExpressionAttributeValues: { ':line': new Set([line]), ':l': line },
+    });
+  }
+
+  /** A dry-run chunk's tally, whole, once; false if the chunk was tallied already. */
+  async tallyChunk(taskId: string, index: number, tally: ChunkTally): Promise<boolean> {
+    const values: Record<string, unknown> = { ':yes': true, ':problems': tally.problemCounts };
+    const set = ['tallied = :yes', 'problemCounts = :problems'];
+    // DynamoDB has no empty sets: an empty outcome is an absent attribute.
+    for (const name of ['succeeded', 'failed', 'skipped'] as const) {
+      if (tally[name].length === 0) continue;
+      set.push(`${name} = :${name}`);
+      values[`:${name}`] = new Set(tally[name]);
+    }
+    return this.conditional({
+      Key: { pk: bulkPartition(taskId), sk: chunkKey(index) },
+      UpdateExpression: `SET ${set.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(tallied)',
+      ExpressionAttributeValues: values,
     });
   }
 
@@ -164,9 +209,10 @@ export class BulkStore {
    */
   async finishChunk(taskId: string, index: number): Promise<Tally | undefined> {
     const chunk = await this.getChunk(taskId, index);
+    if (chunk === undefined) return undefined;
     const tally = tallyOf(chunk);
-    if (chunk === undefined || tally.succeeded + tally.failed < chunk.lineCount) return undefined;
-    const added = await this.foldChunk(taskId, index, tally, 'NOT contains(doneChunks, :i)');
+    if (tally.succeeded + tally.failed + tally.skipped < chunk.lineCount) return undefined;
+    const added = await this.foldChunk(taskId, chunk, tally, 'NOT contains(doneChunks, :i)');
     return added === undefined ? undefined : tally;
   }
 
@@ -180,29 +226,39 @@ export class BulkStore {
     if (chunk === undefined) return undefined;
     const tally = tallyOf(chunk);
     const condition = 'contains(activeChunks, :i) AND NOT contains(doneChunks, :i)';
-    const task = await this.foldChunk(taskId, index, tally, condition);
+    const task = await this.foldChunk(taskId, chunk, tally, condition);
     return task === undefined ? undefined : { ...tally, task };
   }
 
   /** Moves a chunk from `activeChunks` to `doneChunks`, adding its tally, in one conditional write. */
   private async foldChunk(
     taskId: string,
-    index: number,
+    chunk: Chunk,
     tally: Tally,
     condition: string,
   ): Promise<BulkTask | undefined> {
+    const problems = Object.entries(chunk.problemCounts ?? {});
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {
+      ':s': tally.succeeded,
+      ':f': tally.failed,
+      ':k': tally.skipped,
+      ':index': new Set([chunk.index]),
+      ':i': chunk.index,
+      ':now': now(),
+    };
+    // Codes are UPPER_SNAKE_CASE, but placeholders keep any name safe.
+    const addProblems = problems.map(([code, n], i) => {
+      names[`#p${i}`] = code;
+      values[`:p${i}`] = n;
+      return `, problemCounts.#p${i} :p${i}`;
+    });
     return this.conditionalItem({
       Key: { pk: bulkPartition(taskId), sk: META },
-      UpdateExpression:
-        'ADD successCount :s, failureCount :f, doneChunks :index DELETE activeChunks :index SET lastModifiedDate = :now',
+      UpdateExpression: `ADD successCount :s, failureCount :f, skippedCount :k, doneChunks :index${addProblems.join('')} DELETE activeChunks :index SET lastModifiedDate = :now`,
       ConditionExpression: condition,
-      ExpressionAttributeValues: {
-        ':s': tally.succeeded,
-        ':f': tally.failed,
-        ':index': new Set([index]),
-        ':i': index,
-        ':now': now(),
-      },
+      ...(problems.length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
     });
   }
 
@@ -218,20 +274,104 @@ export class BulkStore {
     const active = [...(activeChunks ?? [])];
     if (active.length === 0) return task;
     const chunks = await Promise.all(active.map((index) => this.getChunk(taskId, index)));
+    const problemCounts = { ...task.problemCounts };
+    let skippedCount = task.skippedCount ?? 0;
     for (const chunk of chunks) {
-      task.successCount += chunk?.succeeded?.size ?? 0;
-      task.failureCount += chunk?.failed?.size ?? 0;
+      if (chunk === undefined) continue;
+      const tally = tallyOf(chunk);
+      task.successCount += tally.succeeded;
+      task.failureCount += tally.failed;
+      skippedCount += tally.skipped;
+      for (const [code, n] of Object.entries(chunk.problemCounts ?? {}))
+        problemCounts[code] = (problemCounts[code] ?? 0) + n;
     }
-    return task;
+    return {
+      ...task,
+      skippedCount,
+      ...(task.problemCounts !== undefined ? { problemCounts } : {}),
+    };
   }
 
-  /** Moves an InProgress task whose every chunk is added up to its final status, once. */
-  async completeIfDone(taskId: string): Promise<BulkTask | undefined> {
-    const task = await this.get(taskId);
-    if (task?.status !== 'InProgress' || task.totalCount === undefined) return undefined;
-    if (task.successCount + task.failureCount < task.totalCount) return undefined;
-    const status: BulkStatus = task.failureCount === 0 ? 'Completed' : 'CompletedWithFailures';
-    return this.setStatus(taskId, status, ['InProgress']);
+  /**
+   * Moves an InProgress task whose every chunk is complete to its final status, once, with the
+   * counts summed from the chunks' own tallies (sets of line numbers: exact however often a line
+   * was counted). The running counters on the task are only read to tell cheaply that the end may
+   * have come; `exact` (the last chunks of the chain, which usually finish last) checks the chunks
+   * whatever the counters say, so counters that fell behind can never leave a task InProgress.
+   */
+  async completeIfDone(taskId: string, options: { exact: boolean }): Promise<BulkTask | undefined> {
+    const item = (await this.read(taskId, META)) as
+      (BulkTask & { doneChunks?: Set<number>; activeChunks?: Set<number> }) | undefined;
+    if (item === undefined) return undefined;
+    const { doneChunks, activeChunks: _active, ...task } = item;
+    const { totalCount, chunkCount } = task;
+    if (task.status !== 'InProgress' || totalCount === undefined || chunkCount === undefined)
+      return undefined;
+    const counted = task.successCount + task.failureCount + (task.skippedCount ?? 0);
+    const mayBeDone = (doneChunks?.size ?? 0) >= chunkCount || counted >= totalCount;
+    if (!mayBeDone && !options.exact) return undefined;
+    const tally = await this.chunkTallies(taskId);
+    if (tally.complete < chunkCount) return undefined;
+    const status: BulkStatus = tally.failed === 0 ? 'Completed' : 'CompletedWithFailures';
+    // The same write makes the task's completion event due (`eventPublished` false).
+    return this.conditionalItem({
+      Key: { pk: bulkPartition(taskId), sk: META },
+      UpdateExpression: `SET #status = :status, successCount = :s, failureCount = :f, skippedCount = :k, lastModifiedDate = :now, eventPublished = :no${task.problemCounts !== undefined ? ', problemCounts = :p' : ''}`,
+      ConditionExpression: '#status = :running',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':running': 'InProgress',
+        ':s': tally.succeeded,
+        ':f': tally.failed,
+        ':k': tally.skipped,
+        ':now': now(),
+        ':no': false,
+        ...(task.problemCounts !== undefined ? { ':p': tally.problemCounts } : {}),
+      },
+    });
+  }
+
+  /** Every chunk's tally, summed, and how many chunks are complete: one read of the chunk items. */
+  private async chunkTallies(taskId: string): Promise<{
+    complete: number;
+    succeeded: number;
+    failed: number;
+    skipped: number;
+    problemCounts: Record<string, number>;
+  }> {
+    const sum = {
+      complete: 0,
+      succeeded: 0,
+      failed: 0,
+      skipped: 0,
+      problemCounts: {} as Record<string, number>,
+    };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
+          ProjectionExpression: 'lineCount, succeeded, failed, skipped, problemCounts',
+          ExpressionAttributeValues: { ':pk': bulkPartition(taskId), ':chunk': 'CHUNK#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const chunk = item as Chunk;
+        const tally = tallyOf(chunk);
+        sum.succeeded += tally.succeeded;
+        sum.failed += tally.failed;
+        sum.skipped += tally.skipped;
+        if (tally.succeeded + tally.failed + tally.skipped >= chunk.lineCount) sum.complete += 1;
+        for (const [code, n] of Object.entries(chunk.problemCounts ?? {}))
+          sum.problemCounts[code] = (sum.problemCounts[code] ?? 0) + n;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return sum;
   }
 
   /** The task as cancelled, or undefined if it had already ended. */
@@ -256,25 +396,165 @@ export class BulkStore {
     );
   }
 
-  /** Device results in line order, a page at a time. */
+  /**
+   * Claims `thingName` for `line` of the task: the first line to claim a name holds it for good,
+   * and a line claiming it again (a redelivery) finds it its own.
+   */
+  async claimName(taskId: string, thingName: string, line: number, expiresAt: number): Promise<NameClaim> {
+    const key = { pk: bulkPartition(taskId), sk: nameKey(thingName) };
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, line, expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { owner: 'this', before: false };
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+    const out = await this.dynamo.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    const owner = Number(out.Item?.line);
+    return owner === line ? { owner: 'this', before: true } : { owner };
+  }
+
+  /** A line's item: its device task, its outcome, or undefined when nothing is recorded yet. */
+  async lineItem(taskId: string, line: number): Promise<LineItem | undefined> {
+    return (await this.read(taskId, lineSortKey(line))) as LineItem | undefined;
+  }
+
+  /** Records a line's outcome unless the line has an item already; answers what the line holds. */
+  async recordOutcome(taskId: string, outcome: LineOutcome): Promise<LineItem> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: bulkPartition(taskId), sk: lineSortKey(outcome.line), ...outcome },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return outcome;
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+    const existing = await this.lineItem(taskId, outcome.line);
+    // Expired by TTL between the two calls: vanishingly rare, and a retry resolves it.
+    if (existing === undefined) throw new TransientError('BULK_LINE_VANISHED', 'Retry the chunk');
+    return existing;
+  }
+
+  /** A dry run's findings, written as they are (a redelivery writes the same again). */
+  async putOutcomes(taskId: string, outcomes: LineOutcome[]): Promise<void> {
+    await this.batchPut(
+      outcomes.map((o) => ({ pk: bulkPartition(taskId), sk: lineSortKey(o.line), ...o })),
+      `line outcome(s) of bulk task ${taskId}`,
+    );
+  }
+
+  /**
+   * Line results in line order, a page at a time, optionally only those with one status. With a
+   * status the page is filled from as many reads as it takes (a filter reads past what it drops).
+   */
   async results(
     taskId: string,
-    page: { limit: number; nextToken?: string },
-  ): Promise<{ devices: Task[]; nextToken?: string }> {
-    const out = await this.dynamo.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
-        ExpressionAttributeValues: { ':pk': bulkPartition(taskId), ':line': 'LINE#' },
-        Limit: page.limit,
-        ExclusiveStartKey: page.nextToken === undefined ? undefined : decodeToken(page.nextToken, taskId),
-      }),
-    );
-    const last = out.LastEvaluatedKey as { sk?: string } | undefined;
+    page: { limit: number; nextToken?: string; status?: ResultFilter },
+  ): Promise<{ lines: LineItem[]; nextToken?: string }> {
+    const lines: LineItem[] = [];
+    let start: Record<string, string> | undefined =
+      page.nextToken === undefined ? undefined : decodeToken(page.nextToken, taskId);
+    do {
+      const out = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
+          ExpressionAttributeValues: {
+            ':pk': bulkPartition(taskId),
+            ':line': 'LINE#',
+            ...(page.status !== undefined ? { ':status': page.status } : {}),
+          },
+          ...(page.status !== undefined
+            ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+            : {}),
+          Limit: page.limit - lines.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) lines.push(withoutKey(item) as LineItem);
+      start = out.LastEvaluatedKey as Record<string, string> | undefined;
+      if (lines.length >= page.limit && start !== undefined) {
+        // The page ends at its last line, wherever the read stopped.
+        const last = lines[lines.length - 1];
+        start = last === undefined ? start : { pk: bulkPartition(taskId), sk: lineSortKey(lineOf(last)) };
+        break;
+      }
+    } while (start !== undefined);
     return {
-      devices: (out.Items ?? []).map((item) => withoutKey(item) as Task),
-      ...(last?.sk !== undefined ? { nextToken: Buffer.from(last.sk).toString('base64url') } : {}),
+      lines,
+      ...(start?.sk !== undefined ? { nextToken: Buffer.from(start.sk).toString('base64url') } : {}),
     };
+  }
+
+  /** The numbers of a task's FAILED lines, in order, read a page at a time (a retry's plan). */
+  async *failedLines(taskId: string): AsyncGenerator<number> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
+          FilterExpression: '#status = :failed',
+          ProjectionExpression: 'sk',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': bulkPartition(taskId), ':line': 'LINE#', ':failed': 'FAILED' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) yield Number(String(item.sk).slice('LINE#'.length));
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+
+  /**
+   * Removes the stored private keys of a task's devices, `concurrency` at a time, until done or
+   * `deadline` (ms since the epoch) passes; the count removed, and whether any may be left.
+   */
+  async purgeKeys(
+    taskId: string,
+    options: { deadline: number; concurrency: number },
+  ): Promise<{ purged: number; complete: boolean }> {
+    let purged = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      if (Date.now() > options.deadline) return { purged, complete: false };
+      const out = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
+          FilterExpression: 'attribute_exists(privateKey)',
+          ProjectionExpression: 'pk, sk',
+          ExpressionAttributeValues: { ':pk': bulkPartition(taskId), ':line': 'LINE#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      const keys = (out.Items ?? []) as { pk: string; sk: string }[];
+      for (let i = 0; i < keys.length; i += options.concurrency) {
+        const removed = await Promise.all(
+          keys.slice(i, i + options.concurrency).map((Key) =>
+            this.conditional({
+              Key,
+              UpdateExpression: 'REMOVE privateKey',
+              ConditionExpression: 'attribute_exists(privateKey)',
+            }),
+          ),
+        );
+        purged += removed.filter(Boolean).length;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return { purged, complete: true };
   }
 
   /** One item of the task's partition, read consistently, without its key attributes. */
@@ -287,6 +567,28 @@ export class BulkStore {
       }),
     );
     return out.Item === undefined ? undefined : withoutKey(out.Item);
+  }
+
+  /** Unconditional puts, 25 a call; items DynamoDB leaves unprocessed are written again, backing off. */
+  private async batchPut(items: Record<string, unknown>[], what: string): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 1; requests.length > 0; attempt++) {
+        if (attempt > 1) {
+          if (attempt > UNPROCESSED_RETRY.attempts) {
+            throw new TransientError(
+              'BULK_WRITE_UNPROCESSED',
+              `DynamoDB left ${requests.length} ${what} unprocessed after ${UNPROCESSED_RETRY.attempts} attempts; the message will be retried`,
+            );
+          }
+          await this.sleep(backoffMs(UNPROCESSED_RETRY, attempt - 1));
+        }
+        const out = await this.dynamo.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
   }
 
   /** Every status set here is final: the same write makes the task's completion event due. */
@@ -335,6 +637,20 @@ export class BulkStore {
       throw e;
     }
   }
+}
+
+function tallyOf(chunk: Chunk): { succeeded: number; failed: number; skipped: number } {
+  return {
+    succeeded: chunk.succeeded?.size ?? 0,
+    failed: chunk.failed?.size ?? 0,
+    skipped: chunk.skipped?.size ?? 0,
+  };
+}
+
+/** A line item's line number: an outcome names it; a device task's id ends with it. */
+export function lineOf(item: LineItem): number {
+  if ('kind' in item) return item.line;
+  return Number(item.taskId.slice(item.taskId.lastIndexOf(':') + 1));
 }
 
 /** The page token is the last line's sort key; anything else is the caller's mistake. */

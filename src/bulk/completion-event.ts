@@ -9,8 +9,9 @@ export const BULK_TASK_FINISHED = 'provisioning.bulk.finished';
 
 /**
  * The event a bulk task publishes once it has ended, whatever its final status, with its counts.
- * `successCount + failureCount` is `totalCount` except for a task that was cancelled or failed
- * part way (devices never started are in neither count).
+ * `successCount + failureCount + skippedCount` is `totalCount` except for a task that was
+ * cancelled or failed part way (devices never started are in no count). A dry run's event says
+ * `dryRun: true`: its counts are of lines checked, and nothing was provisioned.
  */
 export const BulkCompletionEvent = Type.Object(
   {
@@ -23,7 +24,10 @@ export const BulkCompletionEvent = Type.Object(
     provisioningTemplateId: Type.String(),
     successCount: Type.Integer(),
     failureCount: Type.Integer(),
+    /** Lines left alone because their thing already had a certificate (`existingThings: skip`). */
+    skippedCount: Type.Optional(Type.Integer()),
     totalCount: Type.Integer(),
+    dryRun: Type.Optional(Type.Literal(true)),
     error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
     finishedAt: Type.String({ format: 'date-time' }),
   },
@@ -54,7 +58,9 @@ export function bulkCompletionEvent(task: BulkTask): BulkCompletionEvent {
     provisioningTemplateId: task.provisioningTemplateId,
     successCount: task.successCount,
     failureCount: task.failureCount,
-    totalCount: task.totalCount ?? task.successCount + task.failureCount,
+    skippedCount: task.skippedCount ?? 0,
+    totalCount: task.totalCount ?? task.successCount + task.failureCount + (task.skippedCount ?? 0),
+    ...(task.dryRun === true ? { dryRun: true as const } : {}),
     ...(task.error !== undefined ? { error: task.error } : {}),
     finishedAt: task.lastModifiedDate,
   };

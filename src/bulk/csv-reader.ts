@@ -24,6 +24,9 @@ export interface CsvLayout {
   headerRaw: Uint8Array;
 }
 
+/** What reading a record needs once the header is known (stored on a CSV bulk task by its planner). */
+export type CsvColumns = Pick<CsvLayout, 'delimiter' | 'columns'>;
+
 export interface CsvInput {
   layout: CsvLayout;
   lines: AsyncGenerator<InputLine>;
@@ -69,7 +72,7 @@ export async function openCsv(source: AsyncIterable<Uint8Array>): Promise<CsvInp
     countOutsideQuotes(prefix, found.start, found.end, COMMA)
       ? ';'
       : ',';
-  const tokenizer = new CsvTokenizer(delimiter.charCodeAt(0), found.line);
+  const tokenizer = new CsvTokenizer(delimiter.charCodeAt(0), found.line, found.start);
   const body = prefix.subarray(found.start);
   const first = [...tokenizer.push(body)];
   if (exhausted) first.push(...tokenizer.end());
@@ -110,17 +113,35 @@ async function* linesOf(
   }
 }
 
+/**
+ * The lines of a slice of a CSV file that starts at a record's first byte, after the header (a
+ * chunk's bytes): read exactly as the whole file is, since the tokenizer's state at a record's
+ * start is always its first.
+ */
+export function* csvLinesOf(
+  layout: CsvColumns,
+  slice: Uint8Array,
+  firstLine: number,
+  firstOffset: number,
+): Generator<InputLine> {
+  const tokenizer = new CsvTokenizer(layout.delimiter.charCodeAt(0), firstLine, firstOffset);
+  for (const record of [...tokenizer.push(slice), ...tokenizer.end()]) {
+    const line = toLine(layout, record);
+    if (line !== undefined) yield line;
+  }
+}
+
 /** A record as a device's parameters, or the reason it fails; undefined for an empty row. */
-export function toLine(layout: CsvLayout, record: RawRecord): InputLine | undefined {
-  const { line, raw } = record;
-  if (record.error !== undefined) return { line, raw, error: record.error };
+export function toLine(layout: CsvColumns, record: RawRecord): InputLine | undefined {
+  const { line, raw, start, end } = record;
+  if (record.error !== undefined) return { line, raw, start, end, error: record.error };
   if (isEmptyRow(record)) return undefined;
   const values: string[] = [];
   for (const field of record.fields) {
     try {
       values.push(utf8.decode(field));
     } catch {
-      return { line, raw, error: 'the line is not valid UTF-8' };
+      return { line, raw, start, end, error: 'the line is not valid UTF-8' };
     }
   }
   const expected = layout.columns.length;
@@ -128,6 +149,8 @@ export function toLine(layout: CsvLayout, record: RawRecord): InputLine | undefi
     return {
       line,
       raw,
+      start,
+      end,
       error: `the line has ${values.length} field(s), the header has ${expected} (${layout.columns.join(layout.delimiter)}); a value with '${layout.delimiter}' in it must be quoted`,
     };
   const parameters: Record<string, string> = {};
@@ -135,7 +158,7 @@ export function toLine(layout: CsvLayout, record: RawRecord): InputLine | undefi
     const value = values[i];
     if (value !== undefined && value !== '') parameters[column] = value;
   });
-  return { line, raw, parameters };
+  return { line, raw, start, end, parameters };
 }
 
 function isEmptyRow(record: RawRecord): boolean {

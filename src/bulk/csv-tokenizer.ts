@@ -17,6 +17,9 @@ export interface RawRecord {
   quoted: boolean[];
   /** The record exactly as in the file, without its line ending. */
   raw: Uint8Array;
+  /** Byte offsets of the record in the stream: its first byte, and just past its line ending. */
+  start: number;
+  end: number;
   /** Why the record cannot be read; its fields are then incomplete. */
   error?: string;
 }
@@ -64,20 +67,28 @@ export class CsvTokenizer {
   private error: string | undefined;
   /** A CR seen outside quotes whose meaning (line ending or data) depends on the next byte. */
   private pendingCr = false;
+  /** Bytes consumed so far, counted from `firstOffset`, and where the current record began. */
+  private offset: number;
+  private recordStart: number;
 
   constructor(
     private readonly delimiter: number,
     /** Physical line number of the first byte pushed. */
     firstLine = 1,
+    /** Offset in the file of the first byte pushed, so records carry file offsets. */
+    firstOffset = 0,
   ) {
     this.line = firstLine;
     this.recordLine = firstLine;
+    this.offset = firstOffset;
+    this.recordStart = firstOffset;
   }
 
   /** The records completed by these bytes. */
   push(bytes: Uint8Array): RawRecord[] {
     const out: RawRecord[] = [];
     for (const byte of bytes) {
+      this.offset += 1;
       if (this.pendingCr) {
         this.pendingCr = false;
         if (byte !== LF) this.data(CR);
@@ -188,6 +199,8 @@ export class CsvTokenizer {
       fields,
       quoted: this.quoted,
       raw: bytes.subarray(0, rawLength),
+      start: this.recordStart,
+      end: this.offset,
       ...(this.error !== undefined ? { error: this.error } : {}),
     };
     this.fieldEnds = [];
@@ -198,6 +211,7 @@ export class CsvTokenizer {
     this.error = undefined;
     this.state = 'fieldStart';
     this.recordLine = this.line;
+    this.recordStart = this.offset;
     return record;
   }
 }

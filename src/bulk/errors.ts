@@ -21,3 +21,13 @@ export const bulkInputGone = (input: { bucket: string; key: string }) =>
     'BULK_INPUT_UNREADABLE',
     `The bulk input file s3://${input.bucket}/${input.key} no longer exists`,
   );
+
+/** A retry is of a finished task only: its failed lines are final then. */
+export class BulkTaskNotFinishedError extends ConflictError {
+  constructor(taskId: string, status: string) {
+    super(
+      'BULK_TASK_NOT_FINISHED',
+      `Bulk task '${taskId}' is ${status}; retry its failed lines once it has finished (or cancel it first)`,
+    );
+  }
+}

@@ -7,6 +7,9 @@ export type InputLine = {
   /** 1-based physical line on which the record starts. */
   line: number;
   raw: Uint8Array;
+  /** Byte offsets in the file: the line's first byte, and just past its line ending. */
+  start: number;
+  end: number;
 } & ({ parameters: Record<string, string> } | { error: string });
 
 /** The `ProvisionRequest` parameter-name rule, for CSV headers checked before any line is read. */

@@ -33,20 +33,3 @@ export function parseLine(bytes: Uint8Array): ParsedLine {
 export function isBlank(bytes: Uint8Array): boolean {
   return bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0d);
 }
-
-/** Splits a slice of the input into its non-blank lines, numbered from `firstLine`. */
-export function* linesOf(
-  slice: Uint8Array,
-  firstLine: number,
-): Generator<{ line: number; bytes: Uint8Array }> {
-  let start = 0;
-  let line = firstLine;
-  while (start < slice.length) {
-    let end = slice.indexOf(0x0a, start);
-    if (end === -1) end = slice.length;
-    const bytes = slice.subarray(start, end);
-    if (!isBlank(bytes)) yield { line, bytes };
-    start = end + 1;
-    line += 1;
-  }
-}

@@ -2,9 +2,12 @@ import type { MessageQueue } from '../queue/message-queue.js';
 import type { ObjectReader } from '../storage/object-store.js';
 import type { BulkStore } from './bulk-store.js';
 import type { BulkEvents } from './completion-event.js';
+import { openCsv, type CsvColumns } from './csv-reader.js';
 import { bulkInputGone } from './errors.js';
+import type { InputLine } from './input-line.js';
 import type { BulkMessage } from './messages.js';
-import type { BulkTask, Chunk } from './model.js';
+import { inputFormat, type BulkTask, type Chunk } from './model.js';
+import { readNdjsonLines } from './ndjson-reader.js';
 
 export interface PlanDeps {
   objects: ObjectReader;
@@ -17,17 +20,24 @@ export interface PlanDeps {
   bulkEvents: BulkEvents;
 }
 
+/** A retry's chunk spans at most this many bytes of the original file, however sparse its lines. */
+const MAX_CHUNK_SPAN = 4 * 1024 * 1024;
+
 /**
  * Reads a bulk task's input once, as a stream (memory stays flat however large the file), and
- * cuts it into chunks of `chunkSize` non-blank lines recorded by byte range. Only the first
- * `chunksInFlight` chunk messages are sent; each chunk sends its successor when it finishes. That
- * keeps every bulk task to a few messages on the queue at a time, so tasks running together take
- * turns instead of the first one's thousands of chunks holding up the rest.
+ * cuts it into chunks of `chunkSize` lines recorded by byte range; a CSV file is read with the
+ * shared CSV reader, which knows where each record starts (quotes may hold line breaks), and its
+ * header is recorded on the task for the chunk workers. A retry reads its original's input and
+ * keeps only the lines that failed there (both in line order: a merge, in flat memory).
+ *
+ * Only the first `chunksInFlight` chunk messages are sent (one for a dry run, whose chunks run in
+ * line order); each chunk sends its successor when it finishes. That keeps every bulk task to a
+ * few messages on the queue at a time, so tasks running together take turns instead of the first
+ * one's thousands of chunks holding up the rest.
  */
 export async function planBulkTask(task: BulkTask, deps: PlanDeps): Promise<void> {
   if (task.status === 'Pending') {
-    const { totalCount, chunks } = await cutIntoChunks(task, deps);
-    await deps.bulk.planned(task.taskId, totalCount, chunks);
+    await deps.bulk.planned(task.taskId, await cutIntoChunks(task, deps));
   } else if (task.status !== 'InProgress') {
     // A plan message delivered again after its task ended: its event may still be due.
     await deps.bulkEvents.publishIfEnded(task);
@@ -43,64 +53,100 @@ export async function planBulkTask(task: BulkTask, deps: PlanDeps): Promise<void
   const chunkCount = planned.chunkCount ?? 0;
   if (chunkCount === 0) return;
   // A redelivered plan message sends these again: chunk work is idempotent, so that is harmless.
-  const first = Array.from({ length: Math.min(deps.chunksInFlight, chunkCount) }, (_, chunk) => chunk);
+  const inFlight = chunksInFlightOf(planned, deps.chunksInFlight);
+  const first = Array.from({ length: Math.min(inFlight, chunkCount) }, (_, chunk) => chunk);
   await sendChunkMessages(deps.queue, task.taskId, first);
+}
+
+/**
+ * A dry run's chunks run one after the other, so the first line naming a thing always claims the
+ * name before any later line does (a later one is the duplicate, as the report must say).
+ */
+export function chunksInFlightOf(task: BulkTask, configured: number): number {
+  return task.dryRun === true ? 1 : configured;
 }
 
 async function cutIntoChunks(
   task: BulkTask,
   deps: PlanDeps,
-): Promise<{ totalCount: number; chunks: number }> {
+): Promise<{ totalCount: number; chunkCount: number; csv?: CsvColumns }> {
   const body = await deps.objects.stream(task.input);
   if (body === undefined) throw bulkInputGone(task.input);
-  let pending: Chunk[] = [];
-  let chunks = 0;
-  let totalCount = 0;
-  let offset = 0;
-  let line = 1;
-  let lineHasContent = false;
-  let current = { start: 0, firstLine: 1, lines: 0 };
+  let csv: CsvColumns | undefined;
+  let lines: AsyncIterable<InputLine>;
+  if (inputFormat(task.input.key) === 'csv') {
+    const opened = await openCsv(body);
+    csv = { delimiter: opened.layout.delimiter, columns: opened.layout.columns };
+    lines = opened.lines;
+  } else {
+    lines = readNdjsonLines(body);
+  }
+  if (task.retryOf !== undefined) lines = onlyLines(lines, deps.bulk.failedLines(task.retryOf));
 
-  const closeChunk = async (end: number) => {
+  let pending: Chunk[] = [];
+  let chunkCount = 0;
+  let totalCount = 0;
+  let current: Span[] = [];
+  const close = async () => {
+    const first = current[0];
+    const last = current[current.length - 1];
+    if (first === undefined || last === undefined) return;
     pending.push({
-      index: chunks,
-      start: current.start,
-      end,
-      firstLine: current.firstLine,
-      lineCount: current.lines,
+      index: chunkCount,
+      start: first.start,
+      end: last.end,
+      firstLine: first.line,
+      lineCount: current.length,
+      ...(task.retryOf !== undefined ? { lines: current.map((l) => l.line) } : {}),
     });
-    chunks += 1;
+    chunkCount += 1;
+    totalCount += current.length;
+    current = [];
     if (pending.length === 25) {
       await deps.bulk.putChunks(task.taskId, pending);
       pending = [];
     }
   };
-
-  for await (const bytes of body) {
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i];
-      if (b === 0x0a) {
-        if (lineHasContent) current.lines += 1;
-        lineHasContent = false;
-        line += 1;
-        if (current.lines === deps.chunkSize) {
-          await closeChunk(offset + i + 1);
-          totalCount += current.lines;
-          current = { start: offset + i + 1, firstLine: line, lines: 0 };
-        }
-      } else if (b !== 0x20 && b !== 0x09 && b !== 0x0d) {
-        lineHasContent = true;
-      }
-    }
-    offset += bytes.length;
+  for await (const line of lines) {
+    const first = current[0];
+    if (first !== undefined && line.end - first.start > MAX_CHUNK_SPAN) await close();
+    // Only what a chunk needs is kept: its lines' numbers and offsets, not their bytes.
+    current.push({ line: line.line, start: line.start, end: line.end });
+    if (current.length === deps.chunkSize) await close();
   }
-  if (lineHasContent) current.lines += 1;
-  if (current.lines > 0) {
-    await closeChunk(offset);
-    totalCount += current.lines;
-  }
+  await close();
   if (pending.length > 0) await deps.bulk.putChunks(task.taskId, pending);
-  return { totalCount, chunks };
+  return { totalCount, chunkCount, ...(csv ? { csv } : {}) };
+}
+
+type Span = Pick<InputLine, 'line' | 'start' | 'end'>;
+
+/** The lines whose numbers `wanted` yields (both ascending), read side by side. */
+async function* onlyLines(
+  lines: AsyncIterable<InputLine>,
+  wanted: AsyncIterator<number>,
+): AsyncGenerator<InputLine> {
+  let next = await wanted.next();
+  for await (const line of lines) {
+    while (next.done !== true && next.value < line.line) next = await wanted.next();
+    if (next.done === true) return;
+    if (next.value === line.line) yield line;
+  }
+}
+
+/**
+ * Sends a chunk's successor in the chain (the chunk `chunksInFlight` further on), once: recorded
+ * after the send, so a redelivery of this chunk does not send it again.
+ */
+export async function sendSuccessor(
+  task: BulkTask,
+  chunk: Chunk,
+  deps: Pick<PlanDeps, 'queue' | 'bulk' | 'chunksInFlight'>,
+): Promise<void> {
+  const successor = chunk.index + chunksInFlightOf(task, deps.chunksInFlight);
+  if (chunk.successorSent === true || successor >= (task.chunkCount ?? 0)) return;
+  await sendChunkMessages(deps.queue, task.taskId, [successor]);
+  await deps.bulk.markSuccessorSent(task.taskId, chunk.index);
 }
 
 export async function sendChunkMessages(

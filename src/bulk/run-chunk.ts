@@ -1,41 +1,39 @@
-import { deviceProblem } from '../provisioning/device-check.js';
-import { runTask, type TaskRunnerDeps } from '../provisioning/run-task.js';
-import type { MessageQueue } from '../queue/message-queue.js';
-import type { ObjectReader } from '../storage/object-store.js';
+import { runTask } from '../provisioning/run-task.js';
 import { silentEvents } from '../tasks/completion-events.js';
 import { TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
 import { lineTaskId } from '../tasks/task-key.js';
-import type { LoadedTemplate } from '../templates/loaded-template.js';
-import type { BulkStore, Tally } from './bulk-store.js';
-import type { BulkEvents } from './completion-event.js';
-import { bulkInputGone } from './errors.js';
-import type { BulkTask, Chunk } from './model.js';
-import { linesOf, parseLine } from './parse-line.js';
-import { sendChunkMessages } from './plan.js';
+import { checkChunk } from './check-chunk.js';
+import type { ChunkDeps } from './chunk-deps.js';
+import { readChunkLines } from './chunk-lines.js';
+import { deviceProblem, thingNameOf } from './device-preview.js';
+import { finishTaskIfDone, settleChunk } from './finish-task.js';
+import type { InputLine } from './input-line.js';
+import { checkLine, type LineCheckContext, type LineProblem } from './line-check.js';
+import { isLineOutcome, type BulkTask, type LineOutcome, type LineStatus } from './model.js';
+import { sendSuccessor } from './plan.js';
+import { existingThingVerdict } from './thing-certificates.js';
 
-export interface ChunkDeps extends TaskRunnerDeps {
-  objects: ObjectReader;
-  /** The bulk queue, where a chunk's successor goes. */
-  queue: MessageQueue;
-  bulk: BulkStore;
-  chunksInFlight: number;
-  lineConcurrency: number;
-  ttlSeconds: number;
-  /** Publishes the task's completion event once it has ended. */
-  bulkEvents: BulkEvents;
-}
+export type { ChunkDeps } from './chunk-deps.js';
 
-const STATUS_REFRESH_MS = 1000;
+type LineDeps = ChunkDeps & { lineCheck: LineCheckContext };
 
 /**
  * Provisions the devices of one chunk, a few at a time, each as an ordinary provisioning task
- * (same engine, claim and compensation as POST /things), and counts each finished device
- * exactly once in the chunk's tally; then it sends the chunk's successor and, when every device
- * is counted, adds the chunk's tally to the task. With `abandon` (the chunk's message died),
+ * (same engine, claim and compensation as POST /things), and counts each finished line
+ * exactly once in the chunk's tally; then it sends the chunk's successor and, when every line is
+ * counted, adds the chunk's tally to the task. With `abandon` (the chunk's message died),
  * devices are not provisioned: what they made is removed and they are counted as failures.
+ * A dry run's chunk is checked instead (check-chunk.ts).
+ *
+ * Before a line becomes a device it must be one AWS IoT would accept, its thing name must be its
+ * own within the input (the first line to claim a name holds it: two lines can never give one
+ * thing two certificates), and, unless the task says `existingThings: provision`, its thing must
+ * not already have a certificate. The task's status is read before every device starts, so after
+ * a cancel no device starts whose check came later: at most the devices already past their check,
+ * one per line slot of each chunk in flight (BULK_CHUNKS_IN_FLIGHT × BULK_LINE_CONCURRENCY).
  */
 export async function runChunk(
   bulkTaskId: string,
@@ -47,24 +45,37 @@ export async function runChunk(
   const chunk = await deps.bulk.getChunk(bulkTaskId, index);
   if (task === undefined || chunk === undefined) return;
   if (task.status !== 'InProgress') {
-    await settle(task, index, deps);
+    await settleChunk(task, index, deps);
+    return;
+  }
+  if (task.dryRun === true) {
+    await checkChunk(task, chunk, deps, options);
     return;
   }
   if (!(await deps.bulk.startChunk(bulkTaskId, index))) {
     const now = await deps.bulk.get(bulkTaskId);
     if (now !== undefined && now.status !== 'InProgress') {
-      await settle(now, index, deps);
+      await settleChunk(now, index, deps);
       return;
     }
-    // Already added up by an earlier delivery, which may have died before sending the successor.
+    // Already added up by an earlier delivery, which may have died before sending the successor
+    // or ending the task.
     await sendSuccessor(task, chunk, deps);
+    await finishTaskIfDone(task, index, deps);
     return;
   }
 
-  const isRunning = statusWatcher(deps.bulk, bulkTaskId);
-  const lines = [...linesOf(await readSlice(deps.objects, task, chunk), chunk.firstLine)];
+  const isRunning = async () => (await deps.bulk.status(bulkTaskId)) === 'InProgress';
+  const lines = await readChunkLines(deps.objects, task, chunk);
   const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
-  const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }) };
+  const context = { region: deps.region };
+  const lineCheck: LineCheckContext = {
+    template,
+    cdfParameters: task.cdfProvisioningParameters,
+    deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, context),
+    thingName: (parameters) => thingNameOf(template, task.cdfProvisioningParameters, parameters, context),
+  };
+  const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }), lineCheck };
 
   let next = 0;
   let retryAfterSeconds = 0;
@@ -72,7 +83,7 @@ export async function runChunk(
     while (next < lines.length) {
       const item = lines[next++];
       if (item === undefined || !(await isRunning())) return;
-      const waiting = await provisionLine(task, index, item, { ...runner, template }, options.abandon);
+      const waiting = await provisionLine(task, index, item, runner, options.abandon);
       if (waiting !== undefined) retryAfterSeconds = Math.max(retryAfterSeconds, waiting);
     }
   };
@@ -81,13 +92,8 @@ export async function runChunk(
 
   const tally = await deps.bulk.finishChunk(bulkTaskId, index);
   if (tally !== undefined) {
-    countDevices(deps, tally);
-    const finished = await deps.bulk.completeIfDone(bulkTaskId);
-    if (finished !== undefined) {
-      deps.logger.info('bulk task finished', { bulkTaskId, status: finished.status });
-      await deps.bulkEvents.publishIfEnded(finished);
-    }
-  } else if (await isRunning(true)) {
+    await finishTaskIfDone(task, index, deps, tally);
+  } else if (await isRunning()) {
     // A device was busy under another delivery of this chunk, or must wait: come back for it.
     throw new TransientError(
       'BULK_CHUNK_INCOMPLETE',
@@ -96,119 +102,100 @@ export async function runChunk(
     );
   } else {
     const stopped = await deps.bulk.get(bulkTaskId);
-    if (stopped !== undefined) await settle(stopped, index, deps);
+    if (stopped !== undefined) await settleChunk(stopped, index, deps);
   }
 }
 
 /**
- * The chunk of a task that is no longer InProgress: if the task was cancelled (or failed) while
- * this chunk was active, the devices it ran are added to the task and the chunk stops; the task
- * ends when its last active chunk has stopped. Whoever finds the task ended with its completion
- * event still due publishes it, which also repairs a crash between an ending and its event.
- */
-async function settle(task: BulkTask, index: number, deps: ChunkDeps): Promise<void> {
-  let latest: BulkTask | undefined = task;
-  if (task.activeChunks?.has(index) === true) {
-    const stopped = await deps.bulk.stopChunk(task.taskId, index);
-    if (stopped !== undefined) countDevices(deps, stopped);
-    latest = stopped?.task ?? (await deps.bulk.get(task.taskId));
-  }
-  if (latest !== undefined) await deps.bulkEvents.publishIfEnded(latest);
-}
-
-function countDevices(deps: ChunkDeps, tally: Tally): void {
-  if (tally.succeeded > 0) deps.metrics.count('bulkDevices', { status: 'SUCCEEDED' }, tally.succeeded);
-  if (tally.failed > 0) deps.metrics.count('bulkDevices', { status: 'FAILED' }, tally.failed);
-}
-
-/**
- * One device. Most lines are new: the device's task is recorded already claimed by its first
- * write (runTask's `create`), and is only read when it exists already. A device that cannot finish
- * now (another delivery of this chunk is on it, or it waits for AWS) is left uncounted, and the
- * seconds it asks to wait are returned; the other devices go on.
+ * One line. Most lines are new: the device's task is recorded already claimed by its first write
+ * (runTask's `create`), and is only read when it exists already. A device that cannot finish now
+ * (another delivery of this chunk is on it, or it waits for AWS) is left uncounted, and the
+ * seconds it asks to wait are returned; the other lines go on.
  */
 async function provisionLine(
   bulk: BulkTask,
   chunkIndex: number,
-  item: { line: number; bytes: Uint8Array },
-  deps: ChunkDeps & { template: LoadedTemplate },
+  item: InputLine,
+  deps: LineDeps,
   abandon: TaskError | undefined,
 ): Promise<number | undefined> {
-  const taskId = lineTaskId(bulk.taskId, item.line);
-  let device: Task;
-  try {
-    device = await runTask(taskId, deps, { abandon, create: recordLine(bulk, taskId, item.bytes, deps) });
-  } catch (e: unknown) {
-    if (!(e instanceof TransientError)) throw e;
-    if (!(e instanceof TaskBusyError)) deps.logger.warn('device will be retried', { taskId, code: e.code });
-    return e.retryAfterSeconds ?? 0;
+  const recorded = await recordLine(bulk, item, deps, abandon);
+  let status: LineStatus;
+  if (isLineOutcome(recorded)) {
+    status = recorded.status;
+  } else {
+    const taskId = lineTaskId(bulk.taskId, item.line);
+    let device: Task;
+    try {
+      // A new line's task is created by the run; one recorded before is read by it.
+      device = await runTask(taskId, deps, { abandon, ...(recorded.fresh ? { create: recorded.task } : {}) });
+    } catch (e: unknown) {
+      if (!(e instanceof TransientError)) throw e;
+      if (!(e instanceof TaskBusyError)) deps.logger.warn('device will be retried', { taskId, code: e.code });
+      return e.retryAfterSeconds ?? 0;
+    }
+    status = device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
   }
-  await deps.bulk.countLine(
-    bulk.taskId,
-    chunkIndex,
-    item.line,
-    device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
-  );
+  await deps.bulk.countLine(bulk.taskId, chunkIndex, item.line, status);
   return undefined;
 }
 
-/** A device's task, from its line: to be run, or FAILED at once when the line itself is unusable. */
-function recordLine(
+/**
+ * What a line is: the device task to run (runTask records it, or finds what an earlier delivery
+ * recorded), FAILED at once when the line cannot work, or the outcome of a line skipped because
+ * its thing already has a certificate (recorded here, or by an earlier delivery).
+ *
+ * The existingThings hook: after the line's thing name is claimed within the input, and only for
+ * a line not seen before, one ListThingPrincipals call (none with `existingThings: provision`)
+ * decides whether the thing already has a certificate: `skip` records a SKIPPED outcome and makes
+ * no device, `refuse` fails the line with THING_HAS_CERTIFICATE before anything is made.
+ */
+async function recordLine(
   bulk: BulkTask,
-  taskId: string,
-  bytes: Uint8Array,
-  deps: ChunkDeps & { template: LoadedTemplate },
-): Task {
-  const parsed = parseLine(bytes);
-  const parameters = 'parameters' in parsed ? parsed.parameters : {};
-  // The checks POST /things makes, with the same code and message.
-  const problem =
-    'error' in parsed
-      ? { code: 'BULK_LINE_INVALID', message: parsed.error }
-      : deviceProblem(deps.template, bulk.cdfProvisioningParameters, parameters, deps);
-  const error: TaskError | undefined = problem && {
-    code: problem.code,
-    message: `Line ${lineOf(taskId)}: ${problem.message}`,
-    kind: 'invalid',
-  };
+  item: InputLine,
+  deps: LineDeps,
+  abandon: TaskError | undefined,
+): Promise<LineOutcome | { task: Task; fresh: boolean }> {
+  const expiresAt = Math.floor(Date.now() / 1000) + deps.ttlSeconds;
+  const verdict = checkLine(item, deps.lineCheck);
+  let problem: LineProblem | undefined = 'problem' in verdict ? verdict.problem : undefined;
+  const thingName = 'parameters' in verdict ? verdict.thingName : undefined;
+  if (problem === undefined && thingName !== undefined && abandon === undefined) {
+    const claim = await deps.bulk.claimName(bulk.taskId, thingName, item.line, expiresAt);
+    if (claim.owner !== 'this') {
+      problem = {
+        code: 'THING_NAME_DUPLICATE',
+        message: `Thing '${thingName}' is also on line ${claim.owner} of the input, which provisions it`,
+      };
+    } else {
+      // Claimed before: an earlier delivery may have recorded the line already.
+      const earlier = claim.before ? await deps.bulk.lineItem(bulk.taskId, item.line) : undefined;
+      if (earlier !== undefined) return isLineOutcome(earlier) ? earlier : { task: earlier, fresh: false };
+      const existing = await existingThingVerdict(deps.iot, thingName, bulk.existingThings ?? 'refuse');
+      if (existing?.status === 'SKIPPED') {
+        const held = await deps.bulk.recordOutcome(bulk.taskId, {
+          kind: 'lineOutcome',
+          line: item.line,
+          status: 'SKIPPED',
+          thingName,
+          warning: existing.problem,
+          expiresAt,
+        });
+        return isLineOutcome(held) ? held : { task: held, fresh: false };
+      }
+      problem = existing?.problem;
+    }
+  }
   const request = {
     provisioningTemplateId: bulk.provisioningTemplateId,
-    parameters,
+    parameters: 'parameters' in item ? item.parameters : {},
     ...(bulk.cdfProvisioningParameters ? { cdfProvisioningParameters: bulk.cdfProvisioningParameters } : {}),
   };
-  return newTask(taskId, request, {
+  const task = newTask(lineTaskId(bulk.taskId, item.line), request, {
     source: 'queue',
     ttlSeconds: deps.ttlSeconds,
     templateVersion: bulk.templateVersion,
-    error,
+    error: problem && { ...problem, message: `Line ${item.line}: ${problem.message}`, kind: 'invalid' },
   });
-}
-
-const lineOf = (taskId: string) => taskId.slice(taskId.lastIndexOf(':') + 1);
-
-async function readSlice(objects: ObjectReader, task: BulkTask, chunk: Chunk): Promise<Uint8Array> {
-  if (chunk.end <= chunk.start) return new Uint8Array();
-  const slice = await objects.readRange(task.input, chunk.start, chunk.end);
-  if (slice === undefined) throw bulkInputGone(task.input);
-  return slice;
-}
-
-async function sendSuccessor(task: BulkTask, chunk: Chunk, deps: ChunkDeps): Promise<void> {
-  const successor = chunk.index + deps.chunksInFlight;
-  if (chunk.successorSent === true || successor >= (task.chunkCount ?? 0)) return;
-  await sendChunkMessages(deps.queue, task.taskId, [successor]);
-  await deps.bulk.markSuccessorSent(task.taskId, chunk.index);
-}
-
-/** Cancellation is noticed within a second, without a read per device. */
-function statusWatcher(bulk: BulkStore, taskId: string): (fresh?: boolean) => Promise<boolean> {
-  let checkedAt = Date.now();
-  let running = true;
-  return async (fresh = false) => {
-    if (running && (fresh || Date.now() - checkedAt > STATUS_REFRESH_MS)) {
-      checkedAt = Date.now();
-      running = (await bulk.get(taskId))?.status === 'InProgress';
-    }
-    return running;
-  };
+  return { task, fresh: true };
 }

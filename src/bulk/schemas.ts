@@ -18,11 +18,27 @@ export const BulkRegistrationTask = Type.Object(
     taskId: Type.String(),
     status: Type.Enum(['Pending', 'InProgress', 'Completed', 'CompletedWithFailures', 'Failed', 'Cancelled']),
     percentageProgress: Type.Integer({ minimum: 0, maximum: 100 }),
-    successCount: Type.Integer({ minimum: 0 }),
-    failureCount: Type.Integer({ minimum: 0 }),
+    successCount: Type.Integer({ minimum: 0, description: 'A dry run: lines that would work' }),
+    failureCount: Type.Integer({ minimum: 0, description: 'A dry run: lines with a problem' }),
+    skippedCount: Type.Integer({
+      minimum: 0,
+      description: "Lines not provisioned because their thing has a certificate (existingThings 'skip')",
+    }),
     totalCount: Nullable(Type.Integer({ minimum: 0, description: 'null until the input has been read' })),
     creationDate: Type.String({ format: 'date-time' }),
     lastModifiedDate: Type.String({ format: 'date-time' }),
+    provisioningTemplateId: Type.String(),
+    source: Type.Enum(['parameters', 'csv', 'inputFile', 'retry'], {
+      description: 'Where the lines came from: inline parameters, a CSV body, an input file, or a retry',
+    }),
+    dryRun: Type.Boolean(),
+    existingThings: Type.Enum(['refuse', 'skip', 'provision']),
+    retryOf: Type.Optional(Type.String({ description: 'The task whose failed lines this one retries' })),
+    problemCounts: Type.Optional(
+      Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
+        description: "A dry run's problem lines by code",
+      }),
+    ),
     error: Type.Optional(ErrorSummary),
   },
   { additionalProperties: false },
@@ -31,7 +47,7 @@ export const BulkRegistrationTask = Type.Object(
 export const BulkDeviceResult = Type.Object(
   {
     line: Type.Integer({ minimum: 1 }),
-    status: Type.Enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED']),
+    status: Type.Enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED']),
     thingName: Nullable(Type.String()),
     certificateId: Nullable(Type.String()),
     certificatePem: Type.Optional(Nullable(Type.String())),
@@ -43,6 +59,7 @@ export const BulkDeviceResult = Type.Object(
       }),
     ),
     error: Type.Optional(ErrorSummary),
+    warning: Type.Optional(ErrorSummary),
   },
   { additionalProperties: false },
 );
@@ -52,6 +69,37 @@ export const BulkResults = Type.Object(
     taskId: Type.String(),
     results: Type.Array(BulkDeviceResult),
     nextToken: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const BulkTaskList = Type.Object(
+  { tasks: Type.Array(BulkRegistrationTask), nextToken: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const UploadTicket = Type.Object(
+  {
+    uploadUrl: Type.String({ description: 'A pre-signed S3 PUT URL' }),
+    method: Type.Literal('PUT'),
+    headers: Type.Record(Type.String(), Type.String(), {
+      description: 'Send exactly these headers with the PUT',
+    }),
+    inputFile: Type.Object(
+      { bucket: Type.String(), key: Type.String() },
+      { additionalProperties: false, description: "Then submit POST /bulkthings with this as 'inputFile'" },
+    ),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export const KeysPurged = Type.Object(
+  {
+    purged: Type.Integer({ minimum: 0 }),
+    complete: Type.Boolean({
+      description: 'false: the time ran out before every key was removed; call again',
+    }),
   },
   { additionalProperties: false },
 );

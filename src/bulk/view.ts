@@ -1,15 +1,17 @@
 import type { Static } from 'typebox';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Task } from '../tasks/model.js';
-import type { BulkTask } from './model.js';
+import type { LineItem } from './bulk-store.js';
+import { isLineOutcome, type BulkTask } from './model.js';
 import type { BulkDeviceResult, BulkRegistrationTask } from './schemas.js';
 
 export type BulkTaskView = Static<typeof BulkRegistrationTask>;
 export type DeviceResult = Static<typeof BulkDeviceResult>;
 
-/** CDF's `BulkRegistrationTask`, with the counts a caller needs to follow progress. */
+/** CDF's `BulkRegistrationTask`, with the counts and choices a caller needs to follow it. */
 export function bulkTaskView(task: BulkTask): BulkTaskView {
-  const done = task.successCount + task.failureCount;
+  const skipped = task.skippedCount ?? 0;
+  const done = task.successCount + task.failureCount + skipped;
   const total = task.totalCount;
   return {
     taskId: task.taskId,
@@ -22,15 +24,36 @@ export function bulkTaskView(task: BulkTask): BulkTaskView {
         : Math.floor((done * 100) / total),
     successCount: task.successCount,
     failureCount: task.failureCount,
+    skippedCount: skipped,
     totalCount: total ?? null,
     creationDate: task.creationDate,
     lastModifiedDate: task.lastModifiedDate,
+    provisioningTemplateId: task.provisioningTemplateId,
+    source: task.source ?? (task.input.key.startsWith('bulk-inputs/') ? 'parameters' : 'inputFile'),
+    dryRun: task.dryRun === true,
+    existingThings: task.existingThings ?? 'refuse',
+    ...(task.retryOf !== undefined ? { retryOf: task.retryOf } : {}),
+    ...(task.dryRun === true ? { problemCounts: task.problemCounts ?? {} } : {}),
     ...(task.error !== undefined ? { error: task.error } : {}),
   };
 }
 
-/** One device's outcome; its private key decrypted for the caller, when the service made one. */
-export async function deviceResult(device: Task, secrets: SecretBox): Promise<DeviceResult> {
+/** One line's outcome; a device's private key decrypted for the caller, when the service made one. */
+export async function deviceResult(item: LineItem, secrets: SecretBox): Promise<DeviceResult> {
+  if (isLineOutcome(item)) {
+    return {
+      line: item.line,
+      status: item.status,
+      thingName: item.thingName ?? null,
+      certificateId: null,
+      ...(item.error !== undefined ? { error: item.error } : {}),
+      ...(item.warning !== undefined ? { warning: item.warning } : {}),
+    };
+  }
+  return taskResult(item, secrets);
+}
+
+async function taskResult(device: Task, secrets: SecretBox): Promise<DeviceResult> {
   const line = Number(device.taskId.slice(device.taskId.lastIndexOf(':') + 1));
   const { checkpoint } = device;
   return {
@@ -49,4 +72,9 @@ export async function deviceResult(device: Task, secrets: SecretBox): Promise<De
       ? { error: { code: device.error.code, message: device.error.message } }
       : {}),
   };
+}
+
+/** How many private keys a page of results hands out (for the audit log). */
+export function keysIn(results: DeviceResult[]): number {
+  return results.filter((r) => typeof r.privateKey === 'string').length;
 }

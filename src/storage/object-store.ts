@@ -49,8 +49,18 @@ export interface ObjectReader {
   ): Promise<{ objects: ObjectSummary[]; truncated: boolean }>;
 }
 
+/** A pre-signed PUT: whoever holds it may store one object at one key, until it expires. */
+export interface UploadUrl {
+  url: string;
+  /** The headers the PUT must carry, exactly (they are part of the signature). */
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
 export interface ObjectWriter {
   put(at: ObjectLocation, body: string | Uint8Array, contentType: string): Promise<ObjectVersion>;
+  /** A URL to PUT the object with, signed by this writer's credentials, valid `seconds`. */
+  uploadUrl(at: ObjectLocation, contentType: string, seconds: number): Promise<UploadUrl>;
   /** Removes the object (in a versioned bucket: hides it behind a delete marker). */
   remove(at: ObjectLocation): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { awsCall } from '../aws/classify-error.js';
-import type { ObjectLocation, ObjectVersion, ObjectWriter } from './object-store.js';
+import type { ObjectLocation, ObjectVersion, ObjectWriter, UploadUrl } from './object-store.js';
 
 /** The ObjectWriter port over S3: only the API, which stores templates and bulk inputs, has it. */
 export class S3ObjectWriter implements ObjectWriter {
@@ -17,6 +18,17 @@ export class S3ObjectWriter implements ObjectWriter {
       versionId: out.VersionId === 'null' ? undefined : out.VersionId,
       lastModified: undefined,
     };
+  }
+
+  async uploadUrl(at: ObjectLocation, contentType: string, seconds: number): Promise<UploadUrl> {
+    const expiresAt = new Date(Date.now() + seconds * 1000);
+    // Content-Type is signed as a header (not hoisted into the query), so the upload must send it.
+    const url = await getSignedUrl(
+      this.s3,
+      new PutObjectCommand({ Bucket: at.bucket, Key: at.key, ContentType: contentType }),
+      { expiresIn: seconds, signableHeaders: new Set(['content-type']) },
+    );
+    return { url, headers: { 'content-type': contentType }, expiresAt };
   }
 
   async remove(at: ObjectLocation): Promise<void> {

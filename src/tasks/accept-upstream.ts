@@ -8,7 +8,7 @@ import type { EventPublisher } from './completion-events.js';
 import { isClientTag } from './client-tag.js';
 import { ClientTagError } from './errors.js';
 import type { Task } from './model.js';
-import { newTask } from './new-task.js';
+import { newTask, requestHash } from './new-task.js';
 import { UpstreamRequest } from './request-message.js';
 import { TaskId, type ProvisionRequest } from './request.js';
 import { countTaskEnding } from './task-metrics.js';
@@ -98,6 +98,17 @@ export const conflictReason = (taskId: string) =>
 /** The task id of an upstream message: its own `taskId` if it has a usable one, else the SQS message id. */
 export function upstreamTaskId(body: Record<string, unknown>, messageId: string): string {
   return taskIdShape.check(body.taskId) ? body.taskId : messageId;
+}
+
+/**
+ * Whether `task` records this message's request (as `acceptUpstreamRequest` or a dead letter
+ * recorded it: the request, or what is safe to keep of it), not another request under its id.
+ */
+export function recordsRequest(task: Pick<Task, 'requestHash'>, body: Record<string, unknown>): boolean {
+  return (
+    task.requestHash === requestHash(recordedRequest(body)) ||
+    task.requestHash === requestHash(sanitised(body))
+  );
 }
 
 /** The request a message's task records: the request itself when valid, else what is safe to keep. */

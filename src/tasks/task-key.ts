@@ -13,12 +13,13 @@ export function taskKey(taskId: string): { pk: string; sk: string } {
   return { pk: `TASK#${taskId}`, sk: 'TASK' };
 }
 
+export const isBulkLine = (taskId: string) => BULK_LINE.test(taskId);
 export const bulkPartition = (bulkTaskId: string) => `BULK#${bulkTaskId}`;
 export const lineSortKey = (line: number) => `LINE#${String(line).padStart(9, '0')}`;
 export const lineTaskId = (bulkTaskId: string, line: number) => `bulk:${bulkTaskId}:${line}`;
 
-/** A stored item without its key attributes: the object as the code wrote it. */
+/** A stored item without its key attributes (the table's and the listing index's). */
 export function withoutKey(item: Record<string, unknown>): unknown {
-  const { pk: _pk, sk: _sk, ...rest } = item;
+  const { pk: _pk, sk: _sk, listPk: _listPk, listSk: _listSk, ...rest } = item;
   return rest;
 }

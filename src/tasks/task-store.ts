@@ -12,7 +12,8 @@ import type {
   Task,
   TaskError,
 } from './model.js';
-import { taskKey, withoutKey } from './task-key.js';
+import { listingKeys } from './listing-index.js';
+import { isBulkLine, taskKey, withoutKey } from './task-key.js';
 import { ExpressionBuilder, type UpdateParts } from './update-expression.js';
 
 /**
@@ -197,6 +198,28 @@ export class TaskStore {
   }
 
   /**
+   * Removes the task's stored private key; true if there was one. Throws TaskNotFoundError for an
+   * unknown task; a task whose key is gone already (or never had one) is left as it is.
+   */
+  async purgePrivateKey(taskId: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(taskId),
+          UpdateExpression: 'REMOVE privateKey',
+          ConditionExpression: 'attribute_exists(privateKey)',
+        }),
+      );
+      return true;
+    } catch (e: unknown) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      await this.require(taskId);
+      return false;
+    }
+  }
+
+  /**
    * Adds the window of an ambiguous create, whoever holds the lease: the window must not be lost
    * even when this worker lost (or never held) the task.
    */
@@ -255,7 +278,7 @@ export class TaskStore {
       await this.dynamo.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key(task.taskId), ...task },
+          Item: { ...key(task.taskId), ...listing(task), ...task },
           ConditionExpression: condition,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -314,3 +337,15 @@ const emptyAsUndefined = <T extends object>(o: T): T | undefined =>
   Object.keys(o).length > 0 ? o : undefined;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The listing index's attributes (listing-index.ts) for a single-device task, with its template id
+ * at the top level where the index can project it. A bulk task's devices are not listed.
+ */
+function listing(task: Task): Record<string, string> {
+  if (isBulkLine(task.taskId)) return {};
+  return {
+    ...listingKeys('task', task.createdAt, task.taskId),
+    provisioningTemplateId: task.request.provisioningTemplateId,
+  };
+}

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateKeysAndCertificateCommand, ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
 import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
 import { startMoto, type RunningMoto } from '../../infra/moto.mjs';
-import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { createCsr, generateDeviceKeyPair } from '../../src/certificates/index.js';
 import type { ProvisionRequest } from '../../src/tasks/request.js';
 import { submitTask } from '../../src/tasks/submit-task.js';
 import { handleDeadLetter } from '../../workers/handle-dead-letter.js';
 import { handleRequestMessage } from '../../workers/handle-request.js';
 import type { RunningWorkers } from '../../workers/start-consumers.js';
+import { submitInline } from '../support/bulk.js';
 import { startFaultProxy, type FaultProxy, type LostAnswer } from '../support/fault-proxy.js';
 import { certificatesAndThings } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
@@ -161,7 +161,7 @@ describe('a create whose answer is lost', () => {
       const first = lines[0] as ProvisionRequest;
       proxy.failNext(operation, 'stall');
       proxy.failNext(operation, 'reset');
-      const bulk = await submitBulkTask(
+      const bulk = await submitInline(
         {
           provisioningTemplateId: first.provisioningTemplateId,
           parameters: lines.map((l) => l.parameters),

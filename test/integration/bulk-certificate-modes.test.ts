@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { privateKeyMatchesCertificate, verifyIssuedBy } from '../../src/certificates/index.js';
-import { allResults, pollBulk } from '../support/bulk.js';
+import { allResults, pollBulk, submitInline } from '../support/bulk.js';
 import { makeCa } from '../support/certificate-modes.js';
 import { principalsOf } from '../support/iot-registry.js';
 import { useStack } from '../support/stack.js';
@@ -13,7 +12,7 @@ describe('bulk enrolment with a CDF certificate mode', () => {
   it('createDeviceCertificate with an EC CA and EC device keys: one verified certificate and key per device', async () => {
     const ca = await makeCa(env.stack, 'EC-P256', { storeKey: true, active: true });
     const parameters = Array.from({ length: 5 }, (_, i) => ({ ThingName: `bulk-own-ca-${i}` }));
-    const task = await submitBulkTask(
+    const task = await submitInline(
       {
         provisioningTemplateId: 'create-device-certificate',
         parameters,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
-import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
+import { isLineOutcome } from '../../src/bulk/model.js';
+import { submitInline } from '../support/bulk.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 import { thingExists } from '../support/iot-registry.js';
 import { waitFor } from '../support/wait.js';
@@ -28,7 +29,7 @@ describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
   it('is replaced, and the task ends with exact counts, one thing and one certificate per device', async () => {
     const total = 24;
     const parameters = Array.from({ length: total }, (_, i) => ({ ThingName: `crash-${i}` }));
-    const task = await submitBulkTask(
+    const task = await submitInline(
       { provisioningTemplateId: 'aws-certificate', parameters },
       stack.services,
     );
@@ -64,8 +65,9 @@ describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
       failureCount: 0,
     });
     const page = await stack.services.bulk.results(task.taskId, { limit: 100 });
-    expect(page.devices).toHaveLength(total);
-    for (const device of page.devices) {
+    expect(page.lines).toHaveLength(total);
+    for (const device of page.lines) {
+      if (isLineOutcome(device)) throw new Error(`line ${device.line} never became a device`);
       expect(device.status).toBe('SUCCEEDED');
       const thingName = device.checkpoint.thing?.thingName ?? '';
       expect(await thingExists(stack.clients.iot, thingName)).toBe(true);

@@ -1,11 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { BulkEventPublisher } from '../../src/bulk/completion-event.js';
-import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import { topicArn } from '../../src/aws/caller-identity.js';
 import { SnsEventBus } from '../../src/events/sns-event-bus.js';
 import type { WorkerServices } from '../../workers/compose.js';
 import { handleBulkMessage } from '../../workers/handle-bulk.js';
-import { takeBulkMessages } from '../support/bulk.js';
+import { submitFile, submitInline, takeBulkMessages } from '../support/bulk.js';
 import { subscribeQueue, takeEvents } from '../support/events.js';
 import { request } from '../support/http.js';
 import { useStack } from '../support/stack.js';
@@ -43,7 +42,7 @@ const putInput = async (key: string, text: string) => {
 describe('bulk completion events', () => {
   it('completed, with and without failures: one event each, with counts and the client tag', async () => {
     const subscriber = await bulkEvents();
-    const mixed = await submitBulkTask(
+    const mixed = await submitInline(
       {
         provisioningTemplateId: 'thing-only',
         parameters: [...things('bev-a', 3), { SerialNumber: 'no name' }],
@@ -51,7 +50,7 @@ describe('bulk completion events', () => {
       env.stack.services,
       { client: 'mes-line7' },
     );
-    const clean = await submitBulkTask(
+    const clean = await submitInline(
       { provisioningTemplateId: 'thing-only', parameters: things('bev-b', 2) },
       env.stack.services,
     );
@@ -84,14 +83,14 @@ describe('bulk completion events', () => {
 
   it('an empty input completes at once, and an input that disappears fails the task: each with its event', async () => {
     const subscriber = await bulkEvents();
-    const empty = await submitBulkTask(
+    const empty = await submitFile(
       {
         provisioningTemplateId: 'thing-only',
         inputFile: await putInput('bulk-inputs/bev-empty.ndjson', '\n \n'),
       },
       env.stack.services,
     );
-    const gone = await submitBulkTask(
+    const gone = await submitFile(
       {
         provisioningTemplateId: 'thing-only',
         inputFile: await putInput('bulk-inputs/bev-gone.ndjson', '{}\n'),
@@ -115,7 +114,7 @@ describe('bulk completion events', () => {
 
   it('cancelled before planning: the cancel call publishes, the plan message later does not again', async () => {
     const subscriber = await bulkEvents();
-    const task = await submitBulkTask(
+    const task = await submitInline(
       { provisioningTemplateId: 'thing-only', parameters: things('bev-c', 4) },
       env.stack.services,
     );
@@ -129,7 +128,7 @@ describe('bulk completion events', () => {
 
   it('cancelled while a chunk is at work: the event comes when that chunk stops, with its devices', async () => {
     const subscriber = await bulkEvents();
-    const task = await submitBulkTask(
+    const task = await submitInline(
       { provisioningTemplateId: 'thing-only', parameters: things('bev-d', 6) },
       env.stack.services,
     );
@@ -159,7 +158,7 @@ describe('bulk completion events', () => {
       ...env.stack.services,
       bulkEvents: new BulkEventPublisher(nowhere, env.stack.services.bulk, env.stack.metrics),
     };
-    const task = await submitBulkTask(
+    const task = await submitInline(
       { provisioningTemplateId: 'thing-only', parameters: things('bev-e', 3) },
       env.stack.services,
     );

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { submitBulkTask } from '../../src/bulk/submit-bulk.js';
 import type { RunningWorkers } from '../../workers/start-consumers.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { thingExists } from '../support/iot-registry.js';
 import { metricSum, metricsText } from '../support/metrics.js';
 import { waitFor } from '../support/wait.js';
+import { submitInline } from '../support/bulk.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 import { putTemplate } from '../support/templates.js';
 
@@ -30,7 +30,7 @@ describe('IoT throttling during a bulk task', () => {
   it('slows the task down but fails no device', async () => {
     const total = 12;
     const parameters = Array.from({ length: total }, (_, i) => ({ ThingName: `throttled-${i}` }));
-    const task = await submitBulkTask({ provisioningTemplateId: 'thing-only', parameters }, stack.services);
+    const task = await submitInline({ provisioningTemplateId: 'thing-only', parameters }, stack.services);
     const current = await waitFor(
       'the throttled bulk task to finish',
       () => stack.services.bulk.get(task.taskId),

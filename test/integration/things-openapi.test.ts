@@ -71,6 +71,8 @@ describe('GET /openapi.json', () => {
     ).toEqual([
       'PATCH /things/{thingName}/certificates',
       'POST /bulkthings',
+      'POST /bulkthings/uploads',
+      'POST /bulkthings/{taskId}/retry',
       'POST /things',
       'POST /things/{thingName}/certificates/rotations',
       'POST /things/{thingName}/certificates/{certificateId}/retire',

@@ -1,4 +1,7 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { BulkTask } from '../../src/bulk/model.js';
+import { submitBulkTask, type SubmitBulkDeps } from '../../src/bulk/submit-bulk.js';
+import type { CdfProvisioningParameters } from '../../src/tasks/request.js';
 import { fromSqsMessage, type InboundMessage } from '../../workers/inbound-message.js';
 import { request } from './http.js';
 import type { TestStack } from './stack.js';
@@ -35,6 +38,30 @@ export async function allResults(
     nextToken = res.body.nextToken;
   } while (nextToken !== undefined);
   return results;
+}
+
+/** Submits inline lines through the core (no HTTP), as the engine's own tests do. */
+export async function submitInline(
+  request: {
+    provisioningTemplateId: string;
+    parameters: Record<string, string>[];
+    cdfProvisioningParameters?: CdfProvisioningParameters;
+  },
+  services: SubmitBulkDeps,
+  options: { client?: string } = {},
+): Promise<BulkTask> {
+  const { parameters, ...rest } = request;
+  return (await submitBulkTask({ ...rest, lines: { source: 'parameters', parameters } }, options, services))
+    .task;
+}
+
+/** Submits an input file already in S3 through the core (no HTTP). */
+export async function submitFile(
+  request: { provisioningTemplateId: string; inputFile: { bucket: string; key: string } },
+  services: SubmitBulkDeps,
+): Promise<BulkTask> {
+  const { inputFile, ...rest } = request;
+  return (await submitBulkTask({ ...rest, lines: { source: 'inputFile', inputFile } }, {}, services)).task;
 }
 
 /** Takes every message now on the stack's bulk queue (deleting them: the test delivers them itself). */

@@ -74,7 +74,7 @@ export async function createTestStack(env: Record<string, string> = {}): Promise
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => (captured += chunk.toString('utf8')));
   const logger = createLogger({ level: config.logLevel, stream });
-  const common = await createCommonServices(config, { clients, logger, metrics });
+  const common = await createCommonServices(config, { clients, logger, auditLogger: logger, metrics });
   watchQueueDepths(metrics, clients.sqs, common.queueUrls);
   const services = { ...apiServices(common), ...workerServices(common) };
 

@@ -69,7 +69,7 @@ describe('BulkStore.putChunks', () => {
     const { dynamo, calls } = dynamoLeavingUnprocessed(Number.POSITIVE_INFINITY);
     const store = new BulkStore(dynamo, TABLE, () => Promise.resolve());
     await expect(store.putChunks('task-2', chunks(2))).rejects.toMatchObject({
-      code: 'BULK_CHUNKS_UNPROCESSED',
+      code: 'BULK_WRITE_UNPROCESSED',
       kind: 'transient',
     });
     expect(calls()).toBe(8);

@@ -3,17 +3,17 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateThingGroupCommand } from '@aws-sdk/client-iot';
-import { pollBulk } from '../../test/support/bulk.js';
-import { runCli } from '../../test/support/cli.js';
-import { request } from '../../test/support/http.js';
-import { runNames } from '../../test/support/names.js';
-import { principalsOf } from '../../test/support/iot-registry.js';
-import { useStack } from '../../test/support/stack.js';
-import { putTemplate } from '../../test/support/templates.js';
+import { pollBulk } from '../support/bulk.js';
+import { runCli } from '../support/cli.js';
+import { request } from '../support/http.js';
+import { runNames } from '../support/names.js';
+import { principalsOf } from '../support/iot-registry.js';
+import { useStack } from '../support/stack.js';
+import { putTemplate } from '../support/templates.js';
 
 /**
- * `provision tasks`, `retry` and `purge-keys` on the local stack. PENDING (see README.md here):
- * needs GET /bulkthings, GET /provisioningtasks, POST /bulkthings/{id}/retry,
+ * `provision tasks`, `retry` and `purge-keys` on the local stack, the CLI run as a separate
+ * process: GET /bulkthings, GET /provisioningtasks, POST /bulkthings/{id}/retry,
  * DELETE /bulkthings/{id}/privatekeys and DELETE /provisioningtasks/{id}/privatekey.
  */
 const env = useStack({ api: true, workers: true });
