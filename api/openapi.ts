@@ -90,14 +90,14 @@ export function openApiDocument(): Record<string, unknown> {
         BulkRegistrationTask: responses.BulkRegistrationTask,
         BulkDeviceResult: responses.BulkDeviceResult,
         BulkResults: responses.BulkResults,
+        BulkTaskList: responses.BulkTaskList,
+        UploadTicket: responses.UploadTicket,
+        KeysPurged: responses.KeysPurged,
         InventoryCertificate,
         CertificateList,
         CertificateDetail,
         Retirement,
         BackfillJob,
-        BulkTaskList: responses.BulkTaskList,
-        UploadTicket: responses.UploadTicket,
-        KeysPurged: responses.KeysPurged,
       },
       parameters: {
         thingName: pathParameter('thingName', 'Name of the thing', {

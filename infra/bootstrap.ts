@@ -30,8 +30,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsClients } from '../src/aws/clients.js';
 import type { Config } from '../src/config.js';
-import { LIFECYCLE_INDEX } from '../src/inventory/lifecycle-index.js';
 import { LISTING_INDEX } from '../src/tasks/listing-index.js';
+import { LIFECYCLE_INDEX } from '../src/inventory/lifecycle-index.js';
 import { templateKey } from '../src/templates/template-store.js';
 import { bootstrapSampleCas, sampleCasByDefault } from './bootstrap-ca.js';
 

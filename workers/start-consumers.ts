@@ -8,9 +8,9 @@ import { handleBulkDeadLetter, handleBulkMessage } from './handle-bulk.js';
 import { handleDeadLetter } from './handle-dead-letter.js';
 import { handleRequestMessage } from './handle-request.js';
 import { fromSqsMessage, type InboundMessage } from './inbound-message.js';
+import { PollBackoff } from './poll-backoff.js';
 import { lifecycleRuntime } from './lifecycle-compose.js';
 import { startLifecycleTimer } from './lifecycle-timer.js';
-import { PollBackoff } from './poll-backoff.js';
 import { processBatch, type Handled } from './process-batch.js';
 import { endablePolls } from './receive-abort.js';
 
