@@ -10,6 +10,7 @@ import { bulkRoutes } from './routes/bulk.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { healthRoutes, type PrometheusText } from './routes/health.js';
 import { provisioningRoutes } from './routes/provisioning.js';
+import { rotationRoutes } from './routes/rotations.js';
 import { templateRoutes } from './routes/templates.js';
 import { thingRoutes } from './routes/things.js';
 
@@ -39,6 +40,7 @@ export function createApp(services: ApiServices, options: { prometheus?: Prometh
   app.route('/', provisioningRoutes(services));
   app.route('/', bulkRoutes(services));
   app.route('/', thingRoutes(services));
+  app.route('/', rotationRoutes(services));
   app.route('/', certificateRoutes(services));
   app.route('/', templateRoutes(services));
   app.route('/', openApiRoutes());

@@ -3,6 +3,8 @@ import { createCommonServices, type CommonServices, type ServiceOptions } from '
 import type { Config } from '../src/config.js';
 import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
 import { createCertificateLifecycle, type CertificateLifecycle } from '../src/lifecycle/create-lifecycle.js';
+import { createModeChecks } from '../src/provisioning/certificate-modes/checks.js';
+import type { RotationSubmitDeps } from '../src/rotation/submit-rotation.js';
 import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
 import type { ObjectWriter } from '../src/storage/object-store.js';
 import { ListingIndex } from '../src/tasks/listing-index.js';
@@ -14,8 +16,8 @@ import { CERTIFICATE_MODE_NAMES, type CertificateModeName } from '../src/templat
  * The API's composition root: the common services plus what only the API uses: the IoT client of
  * the thing endpoints, the object writer of template administration, inline bulk input and upload
  * URLs, the listing index, the waiter of `Prefer: wait`, the certificate modes it offers (their
- * submit-time checks come with admission), and the certificate lifecycle (inventory, retirement by
- * hand, backfill jobs). It wires no
+ * submit-time checks come with admission), the certificate lifecycle (inventory, retirement by
+ * hand, backfill jobs) and what rotations are resolved with. It wires no
  * certificate mode's run, so the API bundle, and its IAM role, can create no certificate.
  */
 export interface ApiServices extends CommonServices {
@@ -30,12 +32,15 @@ export interface ApiServices extends CommonServices {
   offeredModes: readonly CertificateModeName[];
   /** The certificate inventory, retirement and backfill jobs (README: Certificate lifecycle). */
   lifecycle: CertificateLifecycle;
+  /** `POST /things/{thingName}/certificates/rotations`: what a rotation is resolved and checked with. */
+  rotations: RotationSubmitDeps;
   /** `GET /health/ready`: the table, the queues the API sends to, the bucket, the KMS key. */
   readiness: () => Promise<ReadinessReport>;
 }
 
 export function apiServices(common: CommonServices): ApiServices {
   const objectWriter = new S3ObjectWriter(common.clients.s3);
+  const lifecycle = createCertificateLifecycle(common.clients, common.config);
   return {
     ...common,
     iot: common.clients.iot,
@@ -44,7 +49,15 @@ export function apiServices(common: CommonServices): ApiServices {
     listing: new ListingIndex(common.clients.dynamo, common.config.tableName),
     waiter: new TaskWaiter(common.tasks),
     offeredModes: CERTIFICATE_MODE_NAMES,
-    lifecycle: createCertificateLifecycle(common.clients, common.config),
+    lifecycle,
+    rotations: {
+      ...common,
+      iot: common.clients.iot,
+      inventory: lifecycle.inventory,
+      region: common.config.region,
+      accountId: async () => (await common.identity()).accountId,
+      checks: createModeChecks(common.clients, common.config.certificates),
+    },
     readiness: readinessCheck({
       ...common,
       queueNames: [common.config.queues.requests, common.config.queues.bulk],

@@ -17,6 +17,7 @@ import { certificatePaths } from './openapi/certificate-paths.js';
 import { healthPaths } from './openapi/health-paths.js';
 import { ERROR_STATUSES, content, type Paths } from './openapi/operation.js';
 import { provisioningPaths } from './openapi/provisioning-paths.js';
+import { rotationPaths } from './openapi/rotation-paths.js';
 import * as responses from './openapi/response-schemas.js';
 import { templatePaths } from './openapi/template-paths.js';
 import { thingPaths } from './openapi/thing-paths.js';
@@ -66,6 +67,7 @@ export function openApiDocument(): Record<string, unknown> {
     paths: mergePaths(
       provisioningPaths,
       thingPaths,
+      rotationPaths,
       templatePaths,
       bulkPaths,
       certificatePaths,

@@ -33,6 +33,7 @@ export async function provisionResponse(task: Task, secrets: SecretBox): Promise
       ? { privateKey: await secrets.open(task.privateKey, task.taskId) }
       : {}),
     resourceArns: result.resourceArns,
+    ...(result.rotation !== undefined ? { rotation: result.rotation } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { requestHash } from '../src/tasks/new-task.js';
  * so the same task, however often the command runs; any change is a different key. The prefix
  * scopes the keys (they are global to the service) and names the derivation's version.
  */
-export type KeyPurpose = 'bulk' | 'dry-run' | 'retry' | 'device';
+export type KeyPurpose = 'bulk' | 'dry-run' | 'retry' | 'device' | 'rotate';
 
 export interface KeyInputs {
   purpose: KeyPurpose;
@@ -19,6 +19,10 @@ export interface KeyInputs {
   existingThings?: string;
   /** The task a retry is of. */
   retryOf?: string;
+  /** The thing a rotation is of. */
+  thingName?: string;
+  /** One run of a command that must act anew each time it is run (a rotation). */
+  run?: string;
 }
 
 const PREFIX = 'provision-cli-v1';

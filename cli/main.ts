@@ -12,6 +12,7 @@ import { deviceCommand } from './commands/device.js';
 import { followCommand } from './commands/follow.js';
 import { purgeKeysCommand } from './commands/purge-keys.js';
 import { retryCommand } from './commands/retry.js';
+import { rotateCommand } from './commands/rotate.js';
 import { statusCommand } from './commands/status.js';
 import { tasksCommand } from './commands/tasks.js';
 import { ServiceError } from '../src/errors.js';
@@ -97,6 +98,7 @@ const program = buildProgram(
         ctx,
         options as unknown as { template: string; param: string[]; cdf?: string; out?: string },
       ),
+    rotate: (thingName, options) => rotateCommand(ctx, thingName, options),
     purgeKeys: (taskId) => purgeKeysCommand(ctx, taskId),
   },
   (code) => {

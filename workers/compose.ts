@@ -2,17 +2,20 @@ import { createCommonServices, type CommonServices, type ServiceOptions } from '
 import type { Config } from '../src/config.js';
 import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
 import { InventoryWriter } from '../src/inventory/inventory-writer.js';
+import { createCertificateLifecycle } from '../src/lifecycle/create-lifecycle.js';
 import { taskRecorder } from '../src/inventory/task-recorder.js';
 import { createModeRuns } from '../src/provisioning/certificate-modes/runs.js';
 import { PolicyDirectory } from '../src/provisioning/policy-directory.js';
 import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
+import { retireReplaced } from '../src/rotation/retire-replaced.js';
 
 /**
  * The workers' composition root: the common services plus the task runner's needs: every
  * certificate mode's run, the account and region the templates expand with, the policies this
- * process knows, the lease and the settle time of ambiguous creates, and the certificate
- * inventory's recorder of what the tasks made. Used by the Lambda handlers and the container;
- * `npm start` and the tests compose it beside the API's over the same common services.
+ * process knows, the lease and the settle time of ambiguous creates, the certificate inventory's
+ * recorder of what the tasks made, and the retirement a rotation asks for. Used by the Lambda
+ * handlers and the container; `npm start` and the tests compose it beside the API's over the same
+ * common services.
  */
 export interface WorkerServices extends CommonServices, TaskRunnerDeps {}
 
@@ -37,6 +40,10 @@ export function workerServices(common: CommonServices): WorkerServices {
       logger: common.logger,
     }),
     settleSeconds: config.worker.settleSeconds,
+    replaced: retireReplaced({
+      retirements: createCertificateLifecycle(clients, config).retirements,
+      logger: common.logger,
+    }),
   };
 }
 

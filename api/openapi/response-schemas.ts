@@ -1,5 +1,7 @@
 import Type from 'typebox';
 
+import { RotationSummary } from '../../src/rotation/schemas.js';
+
 export {
   BulkDeviceResult,
   BulkRegistrationTask,
@@ -43,6 +45,7 @@ export const ProvisionResponse = Type.Object(
     publicKey: Type.Optional(Type.String()),
     privateKey: Type.Optional(Type.String({ description: 'Only when the service made the key pair' })),
     resourceArns: ResourceArns,
+    rotation: Type.Optional(RotationSummary),
   },
   { additionalProperties: false },
 );
@@ -89,6 +92,7 @@ export const TaskView = Type.Object(
     publicKey: Type.Optional(Type.String()),
     privateKey: Type.Optional(Type.String()),
     resourceArns: Type.Optional(ResourceArns),
+    rotation: Type.Optional(RotationSummary),
   },
   { additionalProperties: false },
 );

@@ -146,8 +146,36 @@ export class ProvisioningApi {
     idempotencyKey: string,
     waitSeconds: number,
   ): Promise<{ taskId: string }> {
-    const response = await this.http.send('POST', '/things', {
-      json: request,
+    return this.submit('/things', request, idempotencyKey, waitSeconds);
+  }
+
+  /**
+   * `POST /things/{thingName}/certificates/rotations`, answered as `provision` is: the task id
+   * whether the rotation is done, still running or failed; a request refused before a task was
+   * made throws.
+   */
+  async rotate(
+    thingName: string,
+    body: Record<string, unknown>,
+    idempotencyKey: string,
+    waitSeconds: number,
+  ): Promise<{ taskId: string }> {
+    return this.submit(
+      `/things/${encodeURIComponent(thingName)}/certificates/rotations`,
+      body,
+      idempotencyKey,
+      waitSeconds,
+    );
+  }
+
+  private async submit(
+    path: string,
+    json: unknown,
+    idempotencyKey: string,
+    waitSeconds: number,
+  ): Promise<{ taskId: string }> {
+    const response = await this.http.send('POST', path, {
+      json,
       headers: { 'idempotency-key': idempotencyKey, prefer: `wait=${waitSeconds}` },
       idempotent: true,
     });
@@ -159,7 +187,7 @@ export class ProvisioningApi {
       body = undefined;
     }
     if (provisionAnswer.check(body)) return { taskId: body.taskId };
-    throw errorOfText(response, text, 'POST', '/things');
+    throw errorOfText(response, text, 'POST', path);
   }
 
   async task(taskId: string): Promise<TaskView> {

@@ -89,6 +89,18 @@ export const TaskView = Type.Object({
   privateKey: Type.Optional(Type.String()),
   resourceArns: Type.Optional(Type.Record(Type.String(), Type.String())),
   error: Type.Optional(ErrorBody),
+  /** A certificate rotation's: the certificate it replaced and that one's retirement. */
+  rotation: Type.Optional(
+    Type.Object({
+      replacedCertificateId: Type.String(),
+      retirement: Type.Object({
+        status: Type.String(),
+        retireAt: Type.Optional(Type.String()),
+        code: Type.Optional(Type.String()),
+        reason: Type.Optional(Type.String()),
+      }),
+    }),
+  ),
 });
 export type TaskView = Static<typeof TaskView>;
 

@@ -11,6 +11,7 @@ export interface Handlers {
   cancel(taskId: string): Promise<ExitCode>;
   retry(taskId: string, options: Record<string, unknown>): Promise<ExitCode>;
   device(options: Record<string, unknown>): Promise<ExitCode>;
+  rotate(thingName: string, options: Record<string, unknown>): Promise<ExitCode>;
   purgeKeys(taskId: string): Promise<ExitCode>;
 }
 
@@ -158,6 +159,32 @@ export function buildProgram(
     .addOption(outOption())
     .action((options: Record<string, unknown>) => {
       run(handlers.device(options));
+    });
+
+  program
+    .command('rotate')
+    .description(
+      "give a thing a new certificate with the current one's policies, retire the old one, and wait",
+    )
+    .argument('<thingName>')
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        "how the new certificate is made (default: the current certificate's, if the service made it)",
+      ).choices(['own-ca', 'acm-pca', 'aws', 'aws-csr', 'registered']),
+    )
+    .option(
+      '--cdf <json|@file>',
+      'the mode\'s CDF provisioning parameters (e.g. \'{"caId":"…"}\', a csr, a certificatePem)',
+    )
+    .option('--certificate <id>', "the certificate to replace (default: the thing's only ACTIVE one)")
+    .option(
+      '--retire <when>',
+      'retire the old certificate now, never, or after a grace period such as 7d or 90s (default 7d)',
+    )
+    .addOption(outOption())
+    .action((thingName: string, options: Record<string, unknown>) => {
+      run(handlers.rotate(thingName, options));
     });
 
   program

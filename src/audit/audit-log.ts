@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
  */
 export type AuditAction =
   | 'device.provision'
+  | 'certificate.rotate'
   | 'bulk.submit'
   | 'bulk.retry'
   | 'bulk.cancel'

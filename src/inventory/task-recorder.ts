@@ -2,6 +2,7 @@ import { TransientError, describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CertificateRecorder } from '../provisioning/certificate-recorder.js';
 import type { AcmPcaConfig } from '../provisioning/certificate-modes/acm-pca/input.js';
+import { templateOfTask } from '../provisioning/rotation-template.js';
 import type { ProvisionResult } from '../tasks/model.js';
 import { expandTemplate } from '../templates/expand.js';
 import type { TemplateStore } from '../templates/template-store.js';
@@ -75,7 +76,7 @@ function certificateOf(
 }
 
 async function originOf(task: Provisioned, deps: TaskRecorderDeps): Promise<TaskCertificateOrigin> {
-  const template = await deps.templates.load(task.request.provisioningTemplateId, task.templateVersion);
+  const template = await templateOfTask(task, deps.templates);
   if (template.certificateMode !== undefined) {
     return originOfMode(template.certificateMode, task.request, template.cdf, deps.certificates);
   }

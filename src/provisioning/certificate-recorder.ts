@@ -10,7 +10,7 @@ import type { ProvisioningContext } from './context.js';
  */
 export interface CertificateRecorder {
   recordProvisioned(
-    task: Pick<ProvisioningContext, 'taskId' | 'request' | 'templateVersion' | 'checkpoint'>,
+    task: Pick<ProvisioningContext, 'taskId' | 'request' | 'templateVersion' | 'checkpoint' | 'rotation'>,
     result: ProvisionResult,
   ): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
 import type { CertificateRecord, Checkpoint, Plan, Task } from '../tasks/model.js';
 import type { ProvisionRequest } from '../tasks/request.js';
+import type { Rotation } from '../tasks/rotation.js';
 import type { ClaimRecord, Lease, TaskStore } from '../tasks/task-store.js';
 import type { PolicyDirectory } from './policy-directory.js';
 
@@ -30,6 +31,8 @@ export interface ProvisioningContext extends ProvisioningClients {
   request: ProvisionRequest;
   /** The template version the task was accepted with; undefined: the latest. */
   templateVersion: string | undefined;
+  /** A certificate rotation's, whose template is made from it (rotation-template.ts). */
+  rotation: Rotation | undefined;
   checkpoint: Checkpoint;
   privateKey: Envelope | undefined;
   plan: Plan;
@@ -53,6 +56,7 @@ export function leasedContext(
     taskId: claimed.taskId,
     request: claimed.request,
     templateVersion: claimed.templateVersion,
+    rotation: claimed.rotation,
     checkpoint: { ...claimed.checkpoint, policies: { ...claimed.checkpoint.policies } },
     privateKey: claimed.privateKey,
     plan: claimed.plan ?? { policies: [] },

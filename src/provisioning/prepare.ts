@@ -18,6 +18,7 @@ import { unfindableCreates } from './ambiguous-creates.js';
 import type { ModeRuns, PreparationContext, Prepared } from './certificate-modes/certificate-mode.js';
 import type { ProvisioningClients } from './context.js';
 import { documentedPolicyNames, planFor } from './plan.js';
+import { templateOfTask } from './rotation-template.js';
 import { prepareCertificate } from './steps/certificate.js';
 import { describeThing } from './steps/thing.js';
 
@@ -64,7 +65,7 @@ export async function prepare(
   const started = Date.now();
   let template: LoadedTemplate;
   try {
-    template = await deps.templates.load(task.request.provisioningTemplateId, task.templateVersion);
+    template = await templateOfTask(task, deps.templates);
   } catch (e: unknown) {
     return { startedAt: started, record: {}, failure: classifyAwsError(e, 'reading the template') };
   }

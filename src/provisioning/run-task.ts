@@ -13,6 +13,8 @@ import { compensate } from './compensate.js';
 import { leasedContext } from './context.js';
 import { prepare, removeCertificate, type Preparation, type PreparationDeps } from './prepare.js';
 import { provision, type ProvisioningDeps } from './provision.js';
+import type { ReplacedCertificates } from './replaced-certificates.js';
+import { templateOfTask } from './rotation-template.js';
 import { settleWindows } from './settle-windows.js';
 
 export interface TaskRunnerDeps extends ProvisioningDeps, PreparationDeps {
@@ -22,6 +24,8 @@ export interface TaskRunnerDeps extends ProvisioningDeps, PreparationDeps {
   leaseSeconds: number;
   /** The certificate inventory (src/inventory/task-recorder.ts). */
   certificates: CertificateRecorder;
+  /** What a rotation does with the certificate it replaced (src/rotation/retire-replaced.ts). */
+  replaced: ReplacedCertificates;
 }
 
 export interface RunOptions {
@@ -218,6 +222,10 @@ async function end(
       // The certificate is final here; recorded before SUCCEEDED, so a crash between the two
       // records it again on the redelivery rather than never (the inventory's write is idempotent).
       await deps.certificates.recordProvisioned({ ...ctx, checkpoint: outcome.checkpoint }, outcome.result);
+      // The new certificate is ACTIVE and attached: only now may anything happen to the old one.
+      if (task.rotation !== undefined) {
+        outcome.result.rotation = await deps.replaced.retireReplaced(task.rotation, taskId);
+      }
       const done = await deps.tasks.succeed(taskId, lease.owner, outcome);
       logger.info('task succeeded', { resourceArns: outcome.result.resourceArns });
       return done;
@@ -271,7 +279,7 @@ function withRecord(task: Task, preparation: Preparation): Task {
 /** Whether the template can make a certificate AWS cannot find again (when it cannot be read: assume so). */
 async function mayMakeUnfindable(task: Task, deps: TaskRunnerDeps): Promise<boolean> {
   try {
-    const template = await deps.templates.load(task.request.provisioningTemplateId, task.templateVersion);
+    const template = await templateOfTask(task, deps.templates);
     if (template.certificateMode === 'createDeviceAWSCertificate') return true;
     return Object.values(template.parsed.aws.Resources).some(
       (r) => r.Type === 'AWS::IoT::Certificate' && Object.hasOwn(r.Properties, 'CertificateSigningRequest'),

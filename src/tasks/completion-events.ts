@@ -22,6 +22,9 @@ export const CompletionEvent = Type.Object(
     provisioningTemplateId: Type.String(),
     thingName: Type.Optional(Type.String()),
     certificateId: Type.Optional(Type.String()),
+    replacedCertificateId: Type.Optional(
+      Type.String({ description: 'A certificate rotation: the certificate the new one replaced' }),
+    ),
     resourceArns: Type.Optional(Type.Record(Type.String(), Type.String())),
     error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
     finishedAt: Type.String({ format: 'date-time' }),
@@ -44,6 +47,9 @@ export function completionEvent(task: Task): CompletionEvent {
       ? {
           thingName: checkpoint.thing?.thingName,
           certificateId: checkpoint.certificate?.certificateId,
+          ...(task.result?.rotation !== undefined
+            ? { replacedCertificateId: task.result.rotation.replacedCertificateId }
+            : {}),
           resourceArns: task.result?.resourceArns,
         }
       : { error: task.error && { code: task.error.code, message: task.error.message } }),

@@ -1,6 +1,7 @@
 import type { ErrorKind } from '../errors.js';
 import type { Envelope } from '../crypto/envelope.js';
 import type { ProvisionRequest } from './request.js';
+import type { Rotation, RotationOutcome } from './rotation.js';
 
 export type TaskStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 export const FINISHED: readonly TaskStatus[] = ['SUCCEEDED', 'FAILED'];
@@ -58,6 +59,8 @@ export interface ProvisionResult {
   publicKey?: string;
   /** ARNs under the template's own logical names plus CDF's `thing`, `certificate`, `policyLogicalName`. */
   resourceArns: Record<string, string>;
+  /** A rotation's: what became of the certificate it replaced. */
+  rotation?: RotationOutcome;
 }
 
 export interface TaskError {
@@ -74,6 +77,8 @@ export interface Task {
   /** SHA-256 of the canonical request, to tell a retry from a different request under the same key. */
   requestHash: string;
   source: 'api' | 'queue';
+  /** A certificate rotation: the engine runs the template made from it (no template is loaded). */
+  rotation?: Rotation;
   /** The submitting system's tag (`x-client`, or the message's `client` attribute), for its events. */
   client?: string;
   /** The template's version (S3 VersionId) when the task was accepted: the worker runs that one. */

@@ -43,6 +43,18 @@ export async function submitTask(
     ttlSeconds: deps.config.resultTtlSeconds,
     templateVersion,
   });
+  return recordAndEnqueue(task, deps);
+}
+
+/**
+ * Records a new task (a retry under the same Idempotency-Key is answered the first one) and
+ * enqueues it; shared by every kind of task the API accepts (submit-rotation.ts too).
+ */
+export async function recordAndEnqueue(
+  task: Task,
+  deps: Omit<SubmitDeps, 'admission' | 'config'>,
+): Promise<{ task: Task; created: boolean }> {
+  const { taskId } = task;
   const outcome = await deps.tasks.create(task);
   if (!outcome.created) {
     if (outcome.existing.requestHash !== task.requestHash) throw new TaskConflictError(taskId);

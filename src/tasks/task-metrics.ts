@@ -24,6 +24,8 @@ export function countTaskEnding(
 
 /** The task's certificate mode, for its metrics: `none` for a template without one. */
 export async function certificateModeOf(task: Task, templates: Pick<TemplateStore, 'load'>): Promise<string> {
+  // A rotation runs no stored template: its mode is its own (own-ca, aws, …).
+  if (task.rotation !== undefined) return task.rotation.mode;
   try {
     const template = await templates.load(task.request.provisioningTemplateId, task.templateVersion);
     return template.certificateMode ?? 'none';

@@ -74,6 +74,7 @@ describe('GET /openapi.json', () => {
       'POST /bulkthings/uploads',
       'POST /bulkthings/{taskId}/retry',
       'POST /things',
+      'POST /things/{thingName}/certificates/rotations',
       'POST /things/{thingName}/certificates/{certificateId}/retire',
       'PUT /templates/{templateId}',
     ]);
