@@ -19,7 +19,7 @@ function preferWait(c: Context, max: number): number {
 }
 
 /**
- * The answer to a submitted rotation, as `POST /things` answers: 202 with the task, or within
+ * The answer to a submitted device task (`POST /things`, a rotation): 202 with the task, or within
  * `Prefer: wait` 201 with its result (the keys it hands out noted for the audit trail) or the
  * failure's status.
  */

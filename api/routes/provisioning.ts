@@ -1,19 +1,17 @@
 import { Hono, type Context } from 'hono';
 import { InvalidInputError } from '../../src/errors.js';
-import { clientTagOf } from '../../src/tasks/client-tag.js';
 import { listTasks } from '../../src/tasks/list-tasks.js';
-import { CLIENT_HEADER } from '../client-header.js';
 import type { ApiServices } from '../compose.js';
 import { ProvisionRequest, TaskId } from '../../src/tasks/request.js';
 import { submitTask } from '../../src/tasks/submit-task.js';
 import { TaskNotFoundError } from '../../src/tasks/errors.js';
 import { validator } from '../../src/validation.js';
 import { audited, noteAudit, notAudited } from '../audit.js';
-import { statusOfKind } from '../http-status.js';
 import { idempotencyKeyOf } from '../idempotency-key.js';
 import { listQuery } from '../list-query.js';
 import { readBody } from '../read-body.js';
-import { provisionResponse, taskSummary, taskView } from '../task-view.js';
+import { answerSubmitted, clientOf } from '../task-answer.js';
+import { taskSummary, taskView } from '../task-view.js';
 
 const provisionRequest = validator(ProvisionRequest);
 const taskIdShape = validator(TaskId);
@@ -30,29 +28,11 @@ export function provisioningRoutes(services: ApiServices): Hono {
   app.post('/things', audited(services.audit, 'device.provision'), async (c) => {
     const request = await readBody(c, provisionRequest);
     const idempotencyKey = idempotencyKeyOf(c);
-    const client = clientTagOf(c.req.header(CLIENT_HEADER), `The ${CLIENT_HEADER} header`);
+    const client = clientOf(c);
     noteAudit(c, thingOf(request.parameters));
-    const wait = preferWait(c.req.header('prefer'), services.config.maxWaitSeconds);
     const { task } = await submitTask(request, { idempotencyKey, client }, services);
     noteAudit(c, { taskId: task.taskId });
-    const location = `/provisioningtasks/${task.taskId}`;
-
-    const finished = wait > 0 ? await services.waiter.wait(task.taskId, wait) : undefined;
-    if (finished?.status === 'SUCCEEDED') {
-      const body = { taskId: task.taskId, ...(await provisionResponse(finished, services.secrets)) };
-      noteAudit(c, { keysReturned: body.privateKey === undefined ? 0 : 1 });
-      return c.json(body, 201, {
-        Location: location,
-        'Preference-Applied': `wait=${wait}`,
-      });
-    }
-    if (finished?.status === 'FAILED' && finished.error !== undefined) {
-      const { code, message, kind } = finished.error;
-      noteAudit(c, { outcome: 'failed', code });
-      return c.json({ taskId: task.taskId, code, message }, statusOfKind(kind), { Location: location });
-    }
-    const status = finished?.status ?? task.status;
-    return c.json({ taskId: task.taskId, status }, 202, { Location: location });
+    return answerSubmitted(c, task, services);
   });
 
   app.get('/provisioningtasks', async (c) => {
@@ -104,10 +84,4 @@ function taskIdOf(c: Context): string {
 
 function thingOf(parameters: Record<string, string>): { thingName?: string } {
   return parameters.ThingName !== undefined ? { thingName: parameters.ThingName } : {};
-}
-
-/** RFC 7240 `Prefer: wait=N`, capped at the configured maximum; 0 when absent. */
-function preferWait(prefer: string | undefined, max: number): number {
-  const match = /(?:^|[,;\s])wait=(\d+)/i.exec(prefer ?? '');
-  return match?.[1] === undefined ? 0 : Math.min(Number(match[1]), max);
 }
