@@ -60,11 +60,16 @@ export function startProcess(script: string, env: Record<string, string>): Bench
   });
   const lines = createInterface({ input: child.stdout });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  // However the benchmark ends (an error, Ctrl-C), the processes it started end with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   return {
     child,
     pid: child.pid ?? -1,
     firstLine: new Promise((resolve) => lines.once('line', resolve)),
     stop: async () => {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await exited;
     },
