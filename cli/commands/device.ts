@@ -2,12 +2,10 @@ import { parseCdf, parseParams } from '../args/parse-params.js';
 import { ExitCode } from '../exit-codes.js';
 import { idempotencyKey } from '../idempotency-key.js';
 import type { CommandContext } from './context.js';
-import { withoutKey } from './single-outcome.js';
+import { endedTask, withoutKey } from './single-outcome.js';
 import { writeSingleTask } from './write-single.js';
-import type { TaskView } from '../api/schemas.js';
 
 const WAIT_SECONDS = 25;
-const POLL_MS = 1000;
 
 /**
  * `provision device --template ID --param K=V …`: one device through `POST /things`, waiting for it
@@ -33,11 +31,7 @@ export async function deviceCommand(
   });
   const answer = await api.provision(request, key, WAIT_SECONDS);
   ctx.console.say(`Task ${answer.taskId}`);
-  let view: TaskView = await api.task(answer.taskId);
-  while (view.status !== 'SUCCEEDED' && view.status !== 'FAILED') {
-    await new Promise((r) => setTimeout(r, POLL_MS));
-    view = await api.task(answer.taskId);
-  }
+  const view = await endedTask(api, answer.taskId);
   const { console } = ctx;
   if (console.json) console.result(withoutKey(view));
   if (view.status === 'FAILED') {

@@ -3,13 +3,11 @@ import { parseCdf } from '../args/parse-params.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { idempotencyKey } from '../idempotency-key.js';
-import type { TaskView } from '../api/schemas.js';
 import type { CommandContext } from './context.js';
-import { withoutKey } from './single-outcome.js';
+import { endedTask, withoutKey } from './single-outcome.js';
 import { writeSingleTask } from './write-single.js';
 
 const WAIT_SECONDS = 25;
-const POLL_MS = 1000;
 
 export interface RotateOptions {
   mode?: string;
@@ -42,11 +40,7 @@ export async function rotateCommand(
   const key = idempotencyKey({ purpose: 'rotate', thingName, run: randomUUID() });
   const answer = await api.rotate(thingName, body, key, WAIT_SECONDS);
   ctx.console.say(`Task ${answer.taskId}`);
-  let view: TaskView = await api.task(answer.taskId);
-  while (view.status !== 'SUCCEEDED' && view.status !== 'FAILED') {
-    await new Promise((r) => setTimeout(r, POLL_MS));
-    view = await api.task(answer.taskId);
-  }
+  const view = await endedTask(api, answer.taskId);
   const { console } = ctx;
   if (console.json) console.result(withoutKey(view));
   if (view.status === 'FAILED') {

@@ -31,3 +31,17 @@ export function withoutKey<T extends { privateKey?: string | null }>(view: T): T
   if (view.privateKey == null) return view;
   return { ...view, privateKey: '(not shown: use --out DIR to save it as private.key)' };
 }
+
+/** Reads a single-device task once a second until it has ended. */
+export async function endedTask(
+  api: { task(taskId: string): Promise<TaskView> },
+  taskId: string,
+  pollMs = 1000,
+): Promise<TaskView> {
+  let view = await api.task(taskId);
+  while (view.status !== 'SUCCEEDED' && view.status !== 'FAILED') {
+    await new Promise((r) => setTimeout(r, pollMs));
+    view = await api.task(taskId);
+  }
+  return view;
+}
