@@ -36,6 +36,7 @@ const LAYERS = [
     'src/retirement',
     'src/lifecycle',
   ],
+  ['src/rotation'],
   ['src/common-services.ts'],
 ];
 const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({

@@ -4,6 +4,7 @@ import type { Config } from '../src/config.js';
 import { readinessCheck, type ReadinessReport } from '../src/health/readiness.js';
 import { createCertificateLifecycle, type CertificateLifecycle } from '../src/lifecycle/create-lifecycle.js';
 import { createModeChecks } from '../src/provisioning/certificate-modes/checks.js';
+import type { FleetSubmitDeps } from '../src/rotation/submit-fleet-rotation.js';
 import type { RotationSubmitDeps } from '../src/rotation/submit-rotation.js';
 import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
 import type { ObjectWriter } from '../src/storage/object-store.js';
@@ -17,7 +18,7 @@ import { CERTIFICATE_MODE_NAMES, type CertificateModeName } from '../src/templat
  * the thing endpoints, the object writer of template administration, inline bulk input and upload
  * URLs, the listing index, the waiter of `Prefer: wait`, the certificate modes it offers (their
  * submit-time checks come with admission), the certificate lifecycle (inventory, retirement by
- * hand, backfill jobs) and what rotations are resolved with. It wires no
+ * hand, backfill jobs) and what rotations (one thing, or a fleet) are resolved and checked with. It wires no
  * certificate mode's run, so the API bundle, and its IAM role, can create no certificate.
  */
 export interface ApiServices extends CommonServices {
@@ -34,6 +35,8 @@ export interface ApiServices extends CommonServices {
   lifecycle: CertificateLifecycle;
   /** `POST /things/{thingName}/certificates/rotations`: what a rotation is resolved and checked with. */
   rotations: RotationSubmitDeps;
+  /** `POST /certificates/rotations`: a fleet rotation, submitted as a bulk task. */
+  fleetRotations: FleetSubmitDeps;
   /** `GET /health/ready`: the table, the queues the API sends to, the bucket, the KMS key. */
   readiness: () => Promise<ReadinessReport>;
 }
@@ -41,6 +44,7 @@ export interface ApiServices extends CommonServices {
 export function apiServices(common: CommonServices): ApiServices {
   const objectWriter = new S3ObjectWriter(common.clients.s3);
   const lifecycle = createCertificateLifecycle(common.clients, common.config);
+  const checks = createModeChecks(common.clients, common.config.certificates);
   return {
     ...common,
     iot: common.clients.iot,
@@ -54,10 +58,12 @@ export function apiServices(common: CommonServices): ApiServices {
       ...common,
       iot: common.clients.iot,
       inventory: lifecycle.inventory,
+      retiring: lifecycle.retiring,
       region: common.config.region,
       accountId: async () => (await common.identity()).accountId,
-      checks: createModeChecks(common.clients, common.config.certificates),
+      checks,
     },
+    fleetRotations: { ...common, objectWriter, iot: common.clients.iot, checks },
     readiness: readinessCheck({
       ...common,
       queueNames: [common.config.queues.requests, common.config.queues.bulk],

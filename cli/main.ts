@@ -13,6 +13,7 @@ import { followCommand } from './commands/follow.js';
 import { purgeKeysCommand } from './commands/purge-keys.js';
 import { retryCommand } from './commands/retry.js';
 import { rotateCommand } from './commands/rotate.js';
+import { rotateFleetCommand, rotationChoice } from './commands/rotate-fleet.js';
 import { statusCommand } from './commands/status.js';
 import { tasksCommand } from './commands/tasks.js';
 import { ServiceError } from '../src/errors.js';
@@ -98,7 +99,12 @@ const program = buildProgram(
         ctx,
         options as unknown as { template: string; param: string[]; cdf?: string; out?: string },
       ),
-    rotate: (thingName, options) => rotateCommand(ctx, thingName, options),
+    rotate: async (thingName, options) => {
+      const choice = rotationChoice(thingName, options);
+      return 'thingName' in choice
+        ? rotateCommand(ctx, choice.thingName, options)
+        : rotateFleetCommand(ctx, choice, options);
+    },
     purgeKeys: (taskId) => purgeKeysCommand(ctx, taskId),
   },
   (code) => {

@@ -7,21 +7,32 @@ import { taskRecorder } from '../src/inventory/task-recorder.js';
 import { createModeRuns } from '../src/provisioning/certificate-modes/runs.js';
 import { PolicyDirectory } from '../src/provisioning/policy-directory.js';
 import type { TaskRunnerDeps } from '../src/provisioning/run-task.js';
+import type { FleetInput } from '../src/bulk/plan.js';
+import type { RotationLines } from '../src/bulk/rotation-line.js';
+import { fleetInput } from '../src/rotation/fleet-input.js';
+import { fleetRotationLines } from '../src/rotation/fleet-lines.js';
 import { retireReplaced } from '../src/rotation/retire-replaced.js';
+import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
 
 /**
  * The workers' composition root: the common services plus the task runner's needs: every
  * certificate mode's run, the account and region the templates expand with, the policies this
  * process knows, the lease and the settle time of ambiguous creates, the certificate inventory's
- * recorder of what the tasks made, and the retirement a rotation asks for. Used by the Lambda
+ * recorder of what the tasks made, the retirement a rotation asks for, and a fleet rotation's
+ * selection and lines. Used by the Lambda
  * handlers and the container; `npm start` and the tests compose it beside the API's over the same
  * common services.
  */
-export interface WorkerServices extends CommonServices, TaskRunnerDeps {}
+export interface WorkerServices extends CommonServices, TaskRunnerDeps {
+  /** A fleet rotation: its selection written as its input file, each line resolved into a rotation. */
+  fleetInput: FleetInput;
+  rotationLines: RotationLines;
+}
 
 export function workerServices(common: CommonServices): WorkerServices {
   const { clients, config } = common;
   const accountId = async () => (await common.identity()).accountId;
+  const lifecycle = createCertificateLifecycle(clients, config);
   return {
     ...common,
     iot: clients.iot,
@@ -40,9 +51,19 @@ export function workerServices(common: CommonServices): WorkerServices {
       logger: common.logger,
     }),
     settleSeconds: config.worker.settleSeconds,
-    replaced: retireReplaced({
-      retirements: createCertificateLifecycle(clients, config).retirements,
-      logger: common.logger,
+    replaced: retireReplaced({ retirements: lifecycle.retirements, logger: common.logger }),
+    fleetInput: fleetInput({
+      iot: clients.iot,
+      inventory: lifecycle.inventory,
+      retiring: lifecycle.retiring,
+      objectWriter: new S3ObjectWriter(clients.s3),
+    }),
+    rotationLines: fleetRotationLines({
+      iot: clients.iot,
+      inventory: lifecycle.inventory,
+      retiring: lifecycle.retiring,
+      region: config.region,
+      accountId,
     }),
   };
 }

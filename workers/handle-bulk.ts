@@ -92,6 +92,7 @@ function planDeps(services: WorkerServices): PlanDeps {
     chunkSize: services.config.bulk.chunkSize,
     chunksInFlight: services.config.bulk.chunksInFlight,
     bulkEvents: services.bulkEvents,
+    fleetInput: services.fleetInput,
   };
 }
 

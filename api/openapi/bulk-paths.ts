@@ -12,7 +12,7 @@ import {
 
 const task = reply('The bulk task', schemaRef('BulkRegistrationTask'));
 const tags = ['Bulk Registrations'];
-const idempotencyKey = {
+export const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
   description:

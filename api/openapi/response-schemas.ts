@@ -1,6 +1,6 @@
 import Type from 'typebox';
 
-import { RotationSummary } from '../../src/rotation/schemas.js';
+import { RotationSummary } from '../../src/tasks/rotation-summary.js';
 
 export {
   BulkDeviceResult,

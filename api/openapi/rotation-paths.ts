@@ -1,4 +1,5 @@
-import { RotationRequest } from '../../src/rotation/schemas.js';
+import { FleetRotationRequest, RotationRequest } from '../../src/rotation/schemas.js';
+import { idempotencyKey } from './bulk-paths.js';
 import { BODY_ERRORS, body, errors, parameterRef, reply, schemaRef, type Paths } from './operation.js';
 import { provisioningPaths } from './provisioning-paths.js';
 
@@ -30,6 +31,34 @@ export const rotationPaths: Paths = {
         }),
         '202': reply('Accepted; poll the task at Location', schemaRef('TaskAccepted'), {
           Location: 'The task',
+        }),
+        ...errors(...BODY_ERRORS, '404', '409'),
+      },
+    },
+  },
+  '/certificates/rotations': {
+    post: {
+      tags: ['Certificates'],
+      operationId: 'rotateFleetCertificates',
+      summary:
+        'Rotate the certificates of a fleet: a thing group, a list of things (inline or a file), or every certificate ' +
+        'expiring within N days',
+      description:
+        'A bulk task (followed, cancelled, retried and read at /bulkthings/{taskId}; its provisioningTemplateId ' +
+        "is ':rotation'): every line rotates one thing's certificate exactly as POST /things/{thingName}/certificates/rotations " +
+        'would, with these settings. A thing that cannot be rotated (gone, no current certificate, several) fails its ' +
+        'line with the code a single rotation answers. Results carry each new certificate (and key when the service ' +
+        'made it) and `rotation`. 400 for no selection or two, mode aws-csr or registered (they need something from ' +
+        'each device), cdfProvisioningParameters without mode; 404 THING_GROUP_NOT_FOUND.',
+      parameters: [idempotencyKey],
+      requestBody: body(
+        FleetRotationRequest,
+        'Which things, how to make their new certificates, when to retire the old',
+      ),
+      responses: {
+        '200': reply('The task this Idempotency-Key already made', schemaRef('BulkRegistrationTask')),
+        '202': reply('Accepted; follow it at Location', schemaRef('BulkRegistrationTask'), {
+          Location: 'The bulk task',
         }),
         ...errors(...BODY_ERRORS, '404', '409'),
       },

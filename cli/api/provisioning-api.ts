@@ -64,6 +64,21 @@ export class ProvisioningApi {
     return { created: answer.status === 202, task: answer.body };
   }
 
+  /** `POST /certificates/rotations`: a fleet rotation, a bulk task; 200 the task this key already made. */
+  async rotateFleet(
+    body: Record<string, unknown>,
+    idempotencyKey: string,
+  ): Promise<{ created: boolean; task: BulkTaskView }> {
+    const answer = await this.http.json(
+      'POST',
+      '/certificates/rotations',
+      BulkTaskView,
+      { json: body, headers: { 'idempotency-key': idempotencyKey }, idempotent: true },
+      [200, 202],
+    );
+    return { created: answer.status === 202, task: answer.body };
+  }
+
   async bulkTask(taskId: string): Promise<BulkTaskView> {
     return (
       await this.http.json('GET', `/bulkthings/${encodeURIComponent(taskId)}`, BulkTaskView, {

@@ -11,7 +11,7 @@ export interface Handlers {
   cancel(taskId: string): Promise<ExitCode>;
   retry(taskId: string, options: Record<string, unknown>): Promise<ExitCode>;
   device(options: Record<string, unknown>): Promise<ExitCode>;
-  rotate(thingName: string, options: Record<string, unknown>): Promise<ExitCode>;
+  rotate(thingName: string | undefined, options: Record<string, unknown>): Promise<ExitCode>;
   purgeKeys(taskId: string): Promise<ExitCode>;
 }
 
@@ -164,9 +164,20 @@ export function buildProgram(
   program
     .command('rotate')
     .description(
-      "give a thing a new certificate with the current one's policies, retire the old one, and wait",
+      "give a thing (or a fleet: --group, --things, --expiring-within) a new certificate with the current one's " +
+        'policies, retire the old one, and wait',
     )
-    .argument('<thingName>')
+    .argument('[thingName]', 'the one thing to rotate; or choose a fleet with one of the options below')
+    .option('--group <thingGroup>', 'rotate every thing of this thing group (a bulk task, followed)')
+    .option('--recursive', "with --group: its child groups' things too")
+    .option(
+      '--things <file>',
+      'rotate the things of a CSV (ThingName column, optionally CertificateId) or NDJSON file',
+    )
+    .option(
+      '--expiring-within <days>',
+      'rotate every certificate the service knows that expires within N days',
+    )
     .addOption(
       new Option(
         '--mode <mode>',
@@ -183,7 +194,7 @@ export function buildProgram(
       'retire the old certificate now, never, or after a grace period such as 7d or 90s (default 7d)',
     )
     .addOption(outOption())
-    .action((thingName: string, options: Record<string, unknown>) => {
+    .action((thingName: string | undefined, options: Record<string, unknown>) => {
       run(handlers.rotate(thingName, options));
     });
 

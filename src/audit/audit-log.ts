@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 export type AuditAction =
   | 'device.provision'
   | 'certificate.rotate'
+  | 'certificates.rotate'
   | 'bulk.submit'
   | 'bulk.retry'
   | 'bulk.cancel'

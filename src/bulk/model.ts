@@ -1,4 +1,5 @@
 import type { CdfProvisioningParameters } from '../tasks/request.js';
+import type { RetireAfter, RotationMode } from '../tasks/rotation.js';
 import type { CsvColumns } from './csv-reader.js';
 
 /** CDF's bulk statuses, plus the ones a task that we run ourselves can reach. */
@@ -27,8 +28,33 @@ export const BULK_FINISHED: readonly BulkStatus[] = [
 export type ExistingThings = 'refuse' | 'skip' | 'provision';
 export const EXISTING_THINGS: readonly ExistingThings[] = ['refuse', 'skip', 'provision'];
 
-/** Where a bulk task's lines came from: the request field that carried them, or a retry. */
-export type BulkSource = 'parameters' | 'csv' | 'inputFile' | 'retry';
+/**
+ * Where a bulk task's lines came from: the request field that carried them, a retry, or a fleet
+ * rotation's selection (a thing group, or the certificates expiring soon), read by the planner.
+ */
+export type BulkSource = 'parameters' | 'csv' | 'inputFile' | 'retry' | 'selection';
+
+/**
+ * Which things a fleet rotation rotates. A list of things (inline or a file) is the task's input
+ * file like any bulk input; a thing group or "expiring within N days" is read by the planner, which
+ * writes the input file from it (src/rotation/fleet-input.ts).
+ */
+export type FleetSelection =
+  | { kind: 'things' }
+  | { kind: 'thingGroup'; thingGroupName: string; recursive: boolean }
+  | { kind: 'expiring'; withinDays: number };
+
+/**
+ * A fleet rotation: a bulk task whose every line rotates one thing's certificate as
+ * `POST /things/{thingName}/certificates/rotations` would, with these settings (src/rotation/).
+ */
+export interface FleetRotation {
+  selection: FleetSelection;
+  /** Absent: each device's certificate is made the way its current one was (from the inventory). */
+  mode?: RotationMode;
+  cdfProvisioningParameters?: CdfProvisioningParameters;
+  retire: RetireAfter;
+}
 
 export type InputFormat = 'ndjson' | 'csv';
 
@@ -57,6 +83,8 @@ export interface BulkTask {
   existingThings?: ExistingThings;
   /** The task whose FAILED lines this one provisions again. */
   retryOf?: string;
+  /** A fleet rotation's settings; its provisioningTemplateId is then ROTATION_TEMPLATE_ID. */
+  rotation?: FleetRotation;
   /** SHA-256 of the canonical request (its file's ETag for an input file): Idempotency-Key reuse. */
   requestHash?: string;
   /** Known once the planner has read the input. */

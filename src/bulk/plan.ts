@@ -18,6 +18,14 @@ export interface PlanDeps {
   chunksInFlight: number;
   /** An empty input ends the task at once, with its completion event. */
   bulkEvents: BulkEvents;
+  /** Writes a fleet rotation's input file from its selection (src/rotation/fleet-input.ts). */
+  fleetInput: FleetInput;
+}
+
+/** The port through which the planner turns a fleet rotation's selection into its input file. */
+export interface FleetInput {
+  /** Writes `task.input`, one NDJSON line per thing to rotate; the same task always the same file. */
+  write(task: BulkTask): Promise<void>;
 }
 
 /** A retry's chunk spans at most this many bytes of the original file, however sparse its lines. */
@@ -70,7 +78,12 @@ async function cutIntoChunks(
   task: BulkTask,
   deps: PlanDeps,
 ): Promise<{ totalCount: number; chunkCount: number; csv?: CsvColumns }> {
-  const body = await deps.objects.stream(task.input);
+  let body = await deps.objects.stream(task.input);
+  // A redelivered plan message finds the file it wrote: the lines stay what they were.
+  if (body === undefined && task.source === 'selection') {
+    await deps.fleetInput.write(task);
+    body = await deps.objects.stream(task.input);
+  }
   if (body === undefined) throw bulkInputGone(task.input);
   let csv: CsvColumns | undefined;
   let lines: AsyncIterable<InputLine>;

@@ -1,6 +1,6 @@
 import { runTask } from '../provisioning/run-task.js';
 import { silentEvents } from '../tasks/completion-events.js';
-import { TransientError } from '../errors.js';
+import { InternalError, TransientError } from '../errors.js';
 import { TaskBusyError } from '../tasks/errors.js';
 import type { Task, TaskError } from '../tasks/model.js';
 import { newTask } from '../tasks/new-task.js';
@@ -11,14 +11,16 @@ import { readChunkLines } from './chunk-lines.js';
 import { deviceProblem, deviceThingName } from '../provisioning/device-check.js';
 import { finishTaskIfDone, settleChunk } from './finish-task.js';
 import type { InputLine } from './input-line.js';
-import { checkLine, type LineCheckContext, type LineProblem } from './line-check.js';
+import type { LineItem } from './bulk-store.js';
+import { checkLine, type LineCheckContext, type LineProblem, type LineVerdict } from './line-check.js';
 import { isLineOutcome, type BulkTask, type LineOutcome, type LineStatus } from './model.js';
 import { sendSuccessor } from './plan.js';
+import { ROTATION_COLUMNS, rotationLineVerdict } from './rotation-line.js';
 import { existingThingVerdict } from './thing-certificates.js';
 
 export type { ChunkDeps } from './chunk-deps.js';
 
-type LineDeps = ChunkDeps & { lineCheck: LineCheckContext };
+type LineDeps = ChunkDeps & { verdictOf: (item: InputLine) => LineVerdict };
 
 /**
  * Provisions the devices of one chunk, a few at a time, each as an ordinary provisioning task
@@ -67,15 +69,8 @@ export async function runChunk(
 
   const isRunning = async () => (await deps.bulk.status(bulkTaskId)) === 'InProgress';
   const lines = await readChunkLines(deps.objects, task, chunk);
-  const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
-  const context = { region: deps.region };
-  const lineCheck: LineCheckContext = {
-    template,
-    cdfParameters: task.cdfProvisioningParameters,
-    deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, context),
-    thingName: (parameters) => deviceThingName(template, task.cdfProvisioningParameters, parameters, context),
-  };
-  const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }), lineCheck };
+  const verdictOf = await lineVerdicts(task, deps);
+  const runner = { ...deps, events: silentEvents, logger: deps.logger.child({ bulkTaskId }), verdictOf };
 
   let next = 0;
   let retryAfterSeconds = 0;
@@ -106,6 +101,20 @@ export async function runChunk(
   }
 }
 
+/** How the task's lines are checked: against its template, or as a fleet rotation's things. */
+async function lineVerdicts(task: BulkTask, deps: ChunkDeps): Promise<(item: InputLine) => LineVerdict> {
+  if (task.rotation !== undefined) return rotationLineVerdict;
+  const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
+  const context = { region: deps.region };
+  const lineCheck: LineCheckContext = {
+    template,
+    cdfParameters: task.cdfProvisioningParameters,
+    deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, context),
+    thingName: (parameters) => deviceThingName(template, task.cdfProvisioningParameters, parameters, context),
+  };
+  return (item) => checkLine(item, lineCheck);
+}
+
 /**
  * One line. Most lines are new: the device's task is recorded already claimed by its first write
  * (runTask's `create`), and is only read when it exists already. A device that cannot finish now
@@ -119,22 +128,24 @@ async function provisionLine(
   deps: LineDeps,
   abandon: TaskError | undefined,
 ): Promise<number | undefined> {
-  const recorded = await recordLine(bulk, item, deps, abandon);
+  const taskId = lineTaskId(bulk.taskId, item.line);
   let status: LineStatus;
-  if (isLineOutcome(recorded)) {
-    status = recorded.status;
-  } else {
-    const taskId = lineTaskId(bulk.taskId, item.line);
-    let device: Task;
-    try {
+  try {
+    const recorded = await recordLine(bulk, item, deps, abandon);
+    if (isLineOutcome(recorded)) {
+      status = recorded.status;
+    } else {
       // A new line's task is created by the run; one recorded before is read by it.
-      device = await runTask(taskId, deps, { abandon, ...(recorded.fresh ? { create: recorded.task } : {}) });
-    } catch (e: unknown) {
-      if (!(e instanceof TransientError)) throw e;
-      if (!(e instanceof TaskBusyError)) deps.logger.warn('device will be retried', { taskId, code: e.code });
-      return e.retryAfterSeconds ?? 0;
+      const device = await runTask(taskId, deps, {
+        abandon,
+        ...(recorded.fresh ? { create: recorded.task } : {}),
+      });
+      status = device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
     }
-    status = device.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
+  } catch (e: unknown) {
+    if (!(e instanceof TransientError)) throw e;
+    if (!(e instanceof TaskBusyError)) deps.logger.warn('device will be retried', { taskId, code: e.code });
+    return e.retryAfterSeconds ?? 0;
   }
   await deps.bulk.countLine(bulk.taskId, chunkIndex, item.line, status);
   return undefined;
@@ -157,7 +168,7 @@ async function recordLine(
   abandon: TaskError | undefined,
 ): Promise<LineOutcome | { task: Task; fresh: boolean }> {
   const expiresAt = Math.floor(Date.now() / 1000) + deps.ttlSeconds;
-  const verdict = checkLine(item, deps.lineCheck);
+  const verdict = deps.verdictOf(item);
   let problem: LineProblem | undefined = 'problem' in verdict ? verdict.problem : undefined;
   const thingName = 'parameters' in verdict ? verdict.thingName : undefined;
   if (problem === undefined && thingName !== undefined && abandon === undefined) {
@@ -170,21 +181,54 @@ async function recordLine(
     } else {
       // Claimed before: an earlier delivery may have recorded the line already.
       const earlier = claim.before ? await deps.bulk.lineItem(bulk.taskId, item.line) : undefined;
-      if (earlier !== undefined) return isLineOutcome(earlier) ? earlier : { task: earlier, fresh: false };
-      const existing = await existingThingVerdict(deps.iot, thingName, bulk.existingThings ?? 'refuse');
-      if (existing?.status === 'SKIPPED') {
-        const held = await deps.bulk.recordOutcome(bulk.taskId, {
-          kind: 'lineOutcome',
-          line: item.line,
-          status: 'SKIPPED',
+      if (earlier !== undefined) return held(earlier);
+      if (bulk.rotation !== undefined) {
+        const certificateId = 'parameters' in verdict ? verdict.parameters[ROTATION_COLUMNS.certificate] : '';
+        const resolved = await deps.rotationLines.resolve(bulk.rotation, {
           thingName,
-          warning: existing.problem,
-          expiresAt,
+          ...(certificateId ? { certificateId } : {}),
         });
-        return isLineOutcome(held) ? held : { task: held, fresh: false };
+        if (!('problem' in resolved)) {
+          const task = newTask(lineTaskId(bulk.taskId, item.line), resolved.request, {
+            source: 'queue',
+            ttlSeconds: deps.ttlSeconds,
+          });
+          return { task: { ...task, rotation: resolved.rotation }, fresh: true };
+        }
+        problem = resolved.problem;
+      } else {
+        const existing = await existingThingVerdict(deps.iot, thingName, bulk.existingThings ?? 'refuse');
+        if (existing?.status === 'SKIPPED') {
+          return held(
+            await deps.bulk.recordOutcome(bulk.taskId, {
+              kind: 'lineOutcome',
+              line: item.line,
+              status: 'SKIPPED',
+              thingName,
+              warning: existing.problem,
+              expiresAt,
+            }),
+          );
+        }
+        problem = existing?.problem;
       }
-      problem = existing?.problem;
     }
+  }
+  if (bulk.rotation !== undefined) {
+    // No rotation to run: the line's outcome says why (a rotation task needs what resolve makes).
+    const error = problem ?? abandon;
+    if (error === undefined)
+      throw new InternalError('ROTATION_LINE_UNRESOLVED', `Line ${item.line} has no thing`);
+    return held(
+      await deps.bulk.recordOutcome(bulk.taskId, {
+        kind: 'lineOutcome',
+        line: item.line,
+        status: 'FAILED',
+        ...(thingName !== undefined ? { thingName } : {}),
+        error: { code: error.code, message: `Line ${item.line}: ${error.message}` },
+        expiresAt,
+      }),
+    );
   }
   const request = {
     provisioningTemplateId: bulk.provisioningTemplateId,
@@ -199,3 +243,7 @@ async function recordLine(
   });
   return { task, fresh: true };
 }
+
+/** A line recorded before: its outcome, or the device task to run on. */
+const held = (item: LineItem): LineOutcome | { task: Task; fresh: boolean } =>
+  isLineOutcome(item) ? item : { task: item, fresh: false };

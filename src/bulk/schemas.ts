@@ -1,4 +1,6 @@
 import Type from 'typebox';
+import { ROTATION_MODES } from '../tasks/rotation.js';
+import { RotationSummary } from '../tasks/rotation-summary.js';
 
 /**
  * What the bulk endpoints answer: CDF's `BulkRegistrationTask`, and every device's outcome. The
@@ -12,6 +14,29 @@ const ErrorSummary = Type.Object(
 );
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
+
+/** A fleet rotation's settings, on its bulk task (POST /certificates/rotations). */
+const FleetRotationView = Type.Object(
+  {
+    selection: Type.Enum(['things', 'thingGroup', 'expiring'], {
+      description: 'Which things: a list (inline or a file), a thing group, or certificates expiring soon',
+    }),
+    thingGroupName: Type.Optional(Type.String()),
+    recursive: Type.Optional(Type.Boolean()),
+    expiringWithinDays: Type.Optional(Type.Integer({ minimum: 0 })),
+    mode: Type.Optional(Type.Enum([...ROTATION_MODES])),
+    retireOldCertificate: Type.Union([
+      Type.Literal('now'),
+      Type.Literal('never'),
+      Type.Object({ afterSeconds: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+    ]),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "A fleet rotation: every line rotates its thing's certificate; provisioningTemplateId is ':rotation'",
+  },
+);
 
 export const BulkRegistrationTask = Type.Object(
   {
@@ -28,12 +53,15 @@ export const BulkRegistrationTask = Type.Object(
     creationDate: Type.String({ format: 'date-time' }),
     lastModifiedDate: Type.String({ format: 'date-time' }),
     provisioningTemplateId: Type.String(),
-    source: Type.Enum(['parameters', 'csv', 'inputFile', 'retry'], {
-      description: 'Where the lines came from: inline parameters, a CSV body, an input file, or a retry',
+    source: Type.Enum(['parameters', 'csv', 'inputFile', 'retry', 'selection'], {
+      description:
+        "Where the lines came from: inline parameters, a CSV body, an input file, a retry, or a fleet rotation's " +
+        'selection (a thing group, or the certificates expiring soon)',
     }),
     dryRun: Type.Boolean(),
     existingThings: Type.Enum(['refuse', 'skip', 'provision']),
     retryOf: Type.Optional(Type.String({ description: 'The task whose failed lines this one retries' })),
+    rotation: Type.Optional(FleetRotationView),
     problemCounts: Type.Optional(
       Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
         description: "A dry run's problem lines by code",
@@ -58,6 +86,7 @@ export const BulkDeviceResult = Type.Object(
           "ARNs by the template's logical names, plus CDF's keys thing, certificate, policyLogicalName",
       }),
     ),
+    rotation: Type.Optional(RotationSummary),
     error: Type.Optional(ErrorSummary),
     warning: Type.Optional(ErrorSummary),
   },

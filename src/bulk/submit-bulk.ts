@@ -15,7 +15,14 @@ import { openCsv } from './csv-reader.js';
 import { BulkInputError, BulkTaskNotFinishedError } from './errors.js';
 import { bulkTaskIdForIdempotencyKey } from './idempotency.js';
 import type { BulkMessage } from './messages.js';
-import { BULK_FINISHED, inputFormat, type BulkSource, type BulkTask, type ExistingThings } from './model.js';
+import {
+  BULK_FINISHED,
+  inputFormat,
+  type BulkSource,
+  type BulkTask,
+  type ExistingThings,
+  type FleetRotation,
+} from './model.js';
 
 export interface SubmitBulkDeps {
   admission: Admission;
@@ -32,13 +39,17 @@ export type BulkLines =
   | { source: 'parameters'; parameters: Record<string, string>[] }
   | { source: 'csv'; body: Uint8Array }
   | { source: 'inputFile'; inputFile: ObjectLocation }
-  | { source: 'retry'; of: BulkTask };
+  | { source: 'retry'; of: BulkTask }
+  /** A fleet rotation's thing group or expiring certificates: the planner writes the input file. */
+  | { source: 'selection' };
 
 export interface BulkSubmission {
   provisioningTemplateId: string;
   cdfProvisioningParameters?: CdfProvisioningParameters;
   dryRun?: boolean;
   existingThings?: ExistingThings;
+  /** A fleet rotation (src/rotation/submit-fleet-rotation.ts): each line rotates its thing's certificate. */
+  rotation?: FleetRotation;
   lines: BulkLines;
 }
 
@@ -57,16 +68,20 @@ export async function submitBulkTask(
   options: { idempotencyKey?: string; client?: string },
   deps: SubmitBulkDeps,
 ): Promise<{ task: BulkTask; created: boolean }> {
-  const { lines } = submission;
+  const { lines, rotation } = submission;
   // The template and the request-wide CDF parameters must be usable; lines are checked per device.
-  const { templateVersion } = await deps.admission.admit(
-    {
-      provisioningTemplateId: submission.provisioningTemplateId,
-      parameters: {},
-      cdfProvisioningParameters: submission.cdfProvisioningParameters,
-    },
-    { skipParameterCheck: true },
-  );
+  // A rotation has no stored template: each device's is made from its current certificate.
+  const { templateVersion } =
+    rotation !== undefined
+      ? { templateVersion: undefined }
+      : await deps.admission.admit(
+          {
+            provisioningTemplateId: submission.provisioningTemplateId,
+            parameters: {},
+            cdfProvisioningParameters: submission.cdfProvisioningParameters,
+          },
+          { skipParameterCheck: true },
+        );
   const content = await contentOf(lines, deps.objects);
   const existingThings = submission.existingThings ?? 'refuse';
   const hash = requestHash({
@@ -74,6 +89,7 @@ export async function submitBulkTask(
     cdfProvisioningParameters: submission.cdfProvisioningParameters,
     dryRun: submission.dryRun === true,
     existingThings,
+    ...(rotation !== undefined ? { rotation } : {}),
     lines: content,
   });
 
@@ -99,6 +115,7 @@ export async function submitBulkTask(
     ...(submission.dryRun === true ? { dryRun: true, problemCounts: {} } : {}),
     existingThings,
     ...(lines.source === 'retry' ? { retryOf: lines.of.taskId } : {}),
+    ...(rotation !== undefined ? { rotation } : {}),
     requestHash: hash,
     ...(options.client !== undefined ? { client: options.client } : {}),
     ...(lines.source === 'parameters' ? { totalCount: lines.parameters.length } : {}),
@@ -152,6 +169,7 @@ export function retrySubmission(original: BulkTask): BulkSubmission {
       ? { cdfProvisioningParameters: original.cdfProvisioningParameters }
       : {}),
     existingThings: original.existingThings ?? 'refuse',
+    ...(original.rotation !== undefined ? { rotation: original.rotation } : {}),
     lines: { source: 'retry', of: original },
   };
 }
@@ -182,6 +200,8 @@ async function contentOf(lines: BulkLines, objects: ObjectReader): Promise<unkno
     }
     case 'retry':
       return { retryOf: lines.of.taskId };
+    case 'selection':
+      return { selection: true };
   }
 }
 
@@ -203,6 +223,8 @@ async function storeInput(
     bucket: deps.config.templates.bucket,
     key: `bulk-inputs/${taskId}-${hash.slice(0, 16)}.${ext}`,
   });
+  // Written by the planner, from the selection, when it first reads the task.
+  if (lines.source === 'selection') return at('ndjson');
   if (lines.source === 'csv') {
     const input = at('csv');
     await deps.objectWriter.put(input, lines.body, 'text/csv; charset=utf-8');

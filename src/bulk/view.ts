@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Task } from '../tasks/model.js';
 import type { LineItem } from './bulk-store.js';
-import { isLineOutcome, type BulkTask } from './model.js';
+import { isLineOutcome, type BulkTask, type FleetRotation } from './model.js';
 import type { BulkDeviceResult, BulkRegistrationTask } from './schemas.js';
 
 export type BulkTaskView = Static<typeof BulkRegistrationTask>;
@@ -33,8 +33,22 @@ export function bulkTaskView(task: BulkTask): BulkTaskView {
     dryRun: task.dryRun === true,
     existingThings: task.existingThings ?? 'refuse',
     ...(task.retryOf !== undefined ? { retryOf: task.retryOf } : {}),
+    ...(task.rotation !== undefined ? { rotation: fleetRotationView(task.rotation) } : {}),
     ...(task.dryRun === true ? { problemCounts: task.problemCounts ?? {} } : {}),
     ...(task.error !== undefined ? { error: task.error } : {}),
+  };
+}
+
+function fleetRotationView(rotation: FleetRotation): NonNullable<BulkTaskView['rotation']> {
+  const { selection } = rotation;
+  return {
+    selection: selection.kind,
+    ...(selection.kind === 'thingGroup'
+      ? { thingGroupName: selection.thingGroupName, recursive: selection.recursive }
+      : {}),
+    ...(selection.kind === 'expiring' ? { expiringWithinDays: selection.withinDays } : {}),
+    ...(rotation.mode !== undefined ? { mode: rotation.mode } : {}),
+    retireOldCertificate: rotation.retire,
   };
 }
 
@@ -66,6 +80,7 @@ async function taskResult(device: Task, secrets: SecretBox): Promise<DeviceResul
           certificatePem: checkpoint.certificate?.certificatePem ?? device.result?.certificatePem ?? null,
           privateKey: device.privateKey ? await secrets.open(device.privateKey, device.taskId) : null,
           resourceArns: device.result?.resourceArns ?? {},
+          ...(device.result?.rotation !== undefined ? { rotation: device.result.rotation } : {}),
         }
       : {}),
     ...(device.error !== undefined

@@ -23,6 +23,8 @@ export interface CertificateLifecycle {
   /** Issue 12 part B's two interfaces. */
   inventory: CertificateInventory;
   retirements: Retirements;
+  /** Whether a certificate's retirement is scheduled: a rotation replaced it, its grace period runs. */
+  retiring: (certificateId: string) => Promise<boolean>;
   now: () => Date;
 }
 
@@ -51,6 +53,10 @@ export function createCertificateLifecycle(
       deleteAfterDays: config.lifecycle.retiredDeleteDays,
       now,
     }),
+    retiring: async (certificateId) => {
+      const scheduled = await schedule.get(certificateId);
+      return scheduled?.action === 'retire' && scheduled.state === 'SCHEDULED';
+    },
     now,
   };
 }

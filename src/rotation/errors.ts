@@ -33,3 +33,16 @@ export class CertificateNotOfThingError extends NotFoundError {
     super('CERTIFICATE_NOT_ATTACHED', `Certificate ${certificateId} is not attached to thing '${thingName}'`);
   }
 }
+
+export type FleetRotationErrorCode =
+  'FLEET_SELECTION_INVALID' | 'FLEET_ROTATION_MODE_PER_DEVICE' | 'FLEET_PARAMETERS_NEED_MODE';
+
+/** A fleet rotation request that can never work as sent (400); the message says what to send. */
+export class FleetRotationError extends invalidInputWithCodes<FleetRotationErrorCode>() {}
+
+/** A fleet rotation names a thing group AWS IoT does not have (at submission, or gone by planning). */
+export class ThingGroupNotFoundError extends NotFoundError {
+  constructor(groupName: string, options?: ErrorOptions) {
+    super('THING_GROUP_NOT_FOUND', `Thing group '${groupName}' does not exist: nothing was rotated`, options);
+  }
+}

@@ -31,6 +31,8 @@ export interface KnownCertificates {
 export interface ResolveDeps {
   iot: IoTClient;
   inventory: KnownCertificates;
+  /** Whether a certificate is already being retired: an earlier rotation replaced it. */
+  retiring: (certificateId: string) => Promise<boolean>;
   region: string;
   accountId: () => Promise<string>;
 }
@@ -62,7 +64,8 @@ const PARAMETERS_OF: Record<RotationMode, readonly (keyof CdfProvisioningParamet
  * and the inventory.
  *
  * The certificate replaced is the one the request names (it must be attached to the thing), else
- * the thing's only ACTIVE certificate: none is a 409 (nothing to rotate), several a 409 naming them.
+ * the thing's only ACTIVE certificate that no earlier rotation is retiring: none is a 409 (nothing
+ * to rotate), several a 409 naming them.
  */
 export async function resolveRotation(
   thingName: string,
@@ -71,7 +74,7 @@ export async function resolveRotation(
 ): Promise<{ rotation: Rotation; request: ProvisionRequest }> {
   checkThingName(thingName);
   await describeThing(deps.iot, thingName);
-  const current = await currentCertificate(thingName, body.certificateId, deps.iot);
+  const current = await currentCertificate(thingName, body.certificateId, deps);
   const policies = (await listAttachedPolicies(deps.iot, current.arn)).map((p) => p.policyName);
 
   const known = await deps.inventory.get(current.certificateId);
@@ -85,14 +88,7 @@ export async function resolveRotation(
     );
   }
   const sent = body.cdfProvisioningParameters ?? {};
-  const unused = Object.keys(sent).filter((k) => !(PARAMETERS_OF[mode] as readonly string[]).includes(k));
-  if (unused.length > 0) {
-    throw new RotationError(
-      'ROTATION_PARAMETER_UNUSED',
-      `Mode ${mode} does not use cdfProvisioningParameters.${unused.join(', .')}; remove it` +
-        (mode === 'registered' || mode === 'aws-csr' ? '' : ' or choose another mode'),
-    );
-  }
+  checkParametersFit(mode, sent);
   // The CA of the replaced certificate is the default only for a certificate made the same way.
   const sameCa = mode === knownMode ? known : undefined;
   const parameters: CdfProvisioningParameters = { ...sent };
@@ -163,10 +159,22 @@ export async function resolveRotation(
   return { rotation, request };
 }
 
+/** Refuses a parameter the mode does not read, so none is silently ignored. */
+export function checkParametersFit(mode: RotationMode, sent: object): void {
+  const unused = Object.keys(sent).filter((k) => !(PARAMETERS_OF[mode] as readonly string[]).includes(k));
+  if (unused.length > 0) {
+    throw new RotationError(
+      'ROTATION_PARAMETER_UNUSED',
+      `Mode ${mode} does not use cdfProvisioningParameters.${unused.join(', .')}; remove it` +
+        (mode === 'registered' || mode === 'aws-csr' ? '' : ' or choose another mode'),
+    );
+  }
+}
+
 async function currentCertificate(
   thingName: string,
   named: string | undefined,
-  iot: IoTClient,
+  { iot, retiring }: Pick<ResolveDeps, 'iot' | 'retiring'>,
 ): Promise<ThingCertificate> {
   const ids = (await listThingPrincipals(iot, thingName)).flatMap((p) => certificateIdOf(p) ?? []);
   if (named !== undefined) {
@@ -175,7 +183,13 @@ async function currentCertificate(
     return certificate;
   }
   const certificates = await Promise.all(ids.map((id) => readCertificate(iot, id)));
-  const active = certificates.flatMap((c) => (c?.certificateStatus === 'ACTIVE' ? [c] : []));
+  let active = certificates.flatMap((c) => (c?.certificateStatus === 'ACTIVE' ? [c] : []));
+  if (active.length > 1) {
+    // Within an earlier rotation's grace period the replaced one is still ACTIVE: not current.
+    const replaced = await Promise.all(active.map((c) => retiring(c.certificateId)));
+    const inService = active.filter((_, i) => replaced[i] !== true);
+    if (inService.length > 0) active = inService;
+  }
   const [only, ...others] = active;
   if (only === undefined) throw new NoCurrentCertificateError(thingName);
   if (others.length > 0) {

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { CdfProvisioningParameters } from '../tasks/request.js';
-import { RETIREMENT_STATUSES, ROTATION_MODES } from '../tasks/rotation.js';
+import { ROTATION_MODES } from '../tasks/rotation.js';
 
 /** A grace period of at most ten years, in days or seconds (seconds for tests and short trials). */
 const MAX_GRACE_DAYS = 3650;
@@ -60,24 +60,57 @@ export const RotationRequest = Type.Object(
 );
 export type RotationRequest = Static<typeof RotationRequest>;
 
-/** `rotation` in a finished rotation's task (src/tasks/rotation.ts's RotationOutcome). */
-export const RotationSummary = Type.Object(
+/** The largest inline list of things; a longer one goes in a file (inputFile). */
+export const MAX_FLEET_THING_NAMES = 10_000;
+
+/**
+ * The body of `POST /certificates/rotations`: exactly one way of saying which things (a thing
+ * group, a list of thing names, a file of them, or every certificate expiring within N days), and
+ * how each is rotated (as a single rotation's body, without certificateId).
+ */
+export const FleetRotationRequest = Type.Object(
   {
-    replacedCertificateId: Type.String(),
-    retirement: Type.Object(
-      {
-        status: Type.Enum([...RETIREMENT_STATUSES], {
-          description:
-            'KEPT: retireOldCertificate "never"; BLOCKED: a retirement rule refused it (code, reason)',
-        }),
-        retireAt: Type.Optional(Type.String({ format: 'date-time' })),
-        retiredAt: Type.Optional(Type.String({ format: 'date-time' })),
-        deleteAt: Type.Optional(Type.String({ format: 'date-time' })),
-        code: Type.Optional(Type.String()),
-        reason: Type.Optional(Type.String()),
-      },
-      { additionalProperties: false },
+    thingGroupName: Type.Optional(
+      Type.String({ pattern: '^[a-zA-Z0-9:_-]{1,128}$', description: 'Every thing in this thing group' }),
     ),
+    recursive: Type.Optional(
+      Type.Boolean({
+        description: 'With thingGroupName: the things of its child groups too (default false)',
+      }),
+    ),
+    thingNames: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+        minItems: 1,
+        maxItems: MAX_FLEET_THING_NAMES,
+        description: 'These things; for more, an inputFile',
+      }),
+    ),
+    inputFile: Type.Optional(
+      Type.Object(
+        {
+          bucket: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }),
+          key: Type.String({ minLength: 1, maxLength: 1024 }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'A file in S3 (POST /bulkthings/uploads hands out the URL to put it): CSV with a ThingName column ' +
+            '(and optionally CertificateId) when the key ends in .csv, else NDJSON of such objects',
+        },
+      ),
+    ),
+    expiringWithinDays: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 36_500,
+        description:
+          'The things of every certificate in the inventory that expires within N days (expired ones too), each replacing that certificate',
+      }),
+    ),
+    mode: RotationRequest.properties.mode,
+    cdfProvisioningParameters: Type.Optional(RotationCertificateParameters),
+    retireOldCertificate: Type.Optional(RetireOldCertificate),
   },
-  { additionalProperties: false, description: 'A rotation: the certificate it replaced and its retirement' },
+  { additionalProperties: false },
 );
+export type FleetRotationRequest = Static<typeof FleetRotationRequest>;

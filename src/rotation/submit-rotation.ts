@@ -57,7 +57,11 @@ export async function submitRotation(
 }
 
 /** The inputs of the mode the new certificate is made in, refused now rather than in the worker. */
-async function checkMode(rotation: Rotation, request: ProvisionRequest, checks: ModeChecks): Promise<void> {
+export async function checkMode(
+  rotation: Rotation,
+  request: ProvisionRequest,
+  checks: ModeChecks,
+): Promise<void> {
   const template = rotationTemplate(rotation);
   const mode = template.certificateMode;
   if (mode === undefined) {
