@@ -6,6 +6,14 @@ import Type from 'typebox';
  * schemas are closed, so an answer with a field they do not name fails the answers-match-the-
  * document test.
  */
+/** Also a single device's (api/openapi/response-schemas.ts). */
+export const CertificateChainPem = Type.String({
+  description:
+    'The CA chain that issued the certificate, PEM, issuing CA first, up to the root as far as the service ' +
+    "knows it: with createDeviceCertificate (the account's own CA) and acmpca (ACM PCA's chain); absent where " +
+    "AWS IoT signed the certificate (the CA is Amazon's) or the caller brought it",
+});
+
 const ErrorSummary = Type.Object(
   { code: Type.String(), message: Type.String() },
   { additionalProperties: false },
@@ -51,6 +59,7 @@ export const BulkDeviceResult = Type.Object(
     thingName: Nullable(Type.String()),
     certificateId: Nullable(Type.String()),
     certificatePem: Type.Optional(Nullable(Type.String())),
+    certificateChainPem: Type.Optional(CertificateChainPem),
     privateKey: Type.Optional(Nullable(Type.String())),
     resourceArns: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
