@@ -11,7 +11,8 @@ import type {
 /**
  * What `GET /provisioningtasks/{taskId}` shows: the task's state, and when it succeeded the CDF
  * `ProvisionResponse` fields at the top level (so CDF clients parse it as before), with the
- * private key decrypted for the caller and the CA chain where the service knows it. The key is never logged or sent anywhere else.
+ * private key decrypted for the caller and the CA chain where the service knows it. The key is
+ * never logged or sent anywhere else.
  */
 export type ProvisionResponse = Static<typeof ProvisionResponseSchema>;
 export type TaskView = Static<typeof TaskViewSchema>;

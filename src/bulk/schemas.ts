@@ -6,6 +6,11 @@ import Type from 'typebox';
  * schemas are closed, so an answer with a field they do not name fails the answers-match-the-
  * document test.
  */
+const ErrorSummary = Type.Object(
+  { code: Type.String(), message: Type.String() },
+  { additionalProperties: false },
+);
+
 /** Also a single device's (api/openapi/response-schemas.ts). */
 export const CertificateChainPem = Type.String({
   description:
@@ -14,10 +19,6 @@ export const CertificateChainPem = Type.String({
     "AWS IoT signed the certificate (the CA is Amazon's) or the caller brought it",
 });
 
-const ErrorSummary = Type.Object(
-  { code: Type.String(), message: Type.String() },
-  { additionalProperties: false },
-);
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
