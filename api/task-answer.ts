@@ -28,7 +28,7 @@ export async function answerSubmitted(c: Context, task: Task, services: ApiServi
   const location = `/provisioningtasks/${task.taskId}`;
   const finished = wait > 0 ? await services.waiter.wait(task.taskId, wait) : undefined;
   if (finished?.status === 'SUCCEEDED') {
-    const body = { taskId: task.taskId, ...(await provisionResponse(finished, services.secrets)) };
+    const body = { taskId: task.taskId, ...(await provisionResponse(finished, services)) };
     noteAudit(c, { keysReturned: body.privateKey === undefined ? 0 : 1 });
     return c.json(body, 201, { Location: location, 'Preference-Applied': `wait=${wait}` });
   }

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { Static } from 'typebox';
-import type { SecretBox } from '../src/crypto/secret-box.js';
+import type { ResultReaders } from '../src/provisioning/result-readers.js';
 import type { Task } from '../src/tasks/model.js';
 import type {
   ProvisionResponse as ProvisionResponseSchema,
@@ -11,16 +11,22 @@ import type {
 /**
  * What `GET /provisioningtasks/{taskId}` shows: the task's state, and when it succeeded the CDF
  * `ProvisionResponse` fields at the top level (so CDF clients parse it as before), with the
- * private key decrypted for the caller. The key is never logged or sent anywhere else.
+ * private key decrypted for the caller and the CA chain where the service knows it. The key is
+ * never logged or sent anywhere else.
  */
 export type ProvisionResponse = Static<typeof ProvisionResponseSchema>;
 export type TaskView = Static<typeof TaskViewSchema>;
 export type TaskSummary = Static<typeof TaskSummarySchema>;
 
-export async function provisionResponse(task: Task, secrets: SecretBox): Promise<ProvisionResponse> {
+export async function provisionResponse(
+  task: Task,
+  { secrets, chains }: ResultReaders,
+): Promise<ProvisionResponse> {
   const result = task.result ?? { resourceArns: {} };
   // The certificate is stored once, with the task's checkpoint (results written before that kept a copy).
   const certificatePem = task.checkpoint.certificate?.certificatePem ?? result.certificatePem;
+  const chainId = task.checkpoint.certificate?.chainId;
+  const certificateChainPem = chainId === undefined ? undefined : await chains.pem(chainId);
   // The service made the key pair: its public key is the certificate's.
   const publicKey =
     task.privateKey === undefined || certificatePem === undefined
@@ -28,6 +34,7 @@ export async function provisionResponse(task: Task, secrets: SecretBox): Promise
       : new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
   return {
     ...(certificatePem !== undefined ? { certificatePem } : {}),
+    ...(certificateChainPem !== undefined ? { certificateChainPem } : {}),
     ...(publicKey !== undefined ? { publicKey } : {}),
     ...(task.privateKey !== undefined
       ? { privateKey: await secrets.open(task.privateKey, task.taskId) }
@@ -37,10 +44,10 @@ export async function provisionResponse(task: Task, secrets: SecretBox): Promise
   };
 }
 
-export async function taskView(task: Task, secrets: SecretBox): Promise<TaskView> {
+export async function taskView(task: Task, readers: ResultReaders): Promise<TaskView> {
   return {
     ...taskSummary(task),
-    ...(task.status === 'SUCCEEDED' ? await provisionResponse(task, secrets) : {}),
+    ...(task.status === 'SUCCEEDED' ? await provisionResponse(task, readers) : {}),
   };
 }
 

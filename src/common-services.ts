@@ -10,6 +10,7 @@ import { SnsEventBus } from './events/sns-event-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createAdmission } from './provisioning/admission.js';
+import { CertificateChains } from './provisioning/ca/certificate-chains.js';
 import { createModeChecks } from './provisioning/certificate-modes/checks.js';
 import type { Queues } from './queue/message-queue.js';
 import { resolveQueueUrls, type QueueUrls } from './queue/queue-urls.js';
@@ -42,6 +43,8 @@ export interface CommonServices {
   bulk: BulkStore;
   templates: TemplateStore;
   secrets: SecretBox;
+  /** The CA chains of device certificates: stored by the workers, read into results by the API. */
+  chains: CertificateChains;
   admission: Admission;
   /** The account and partition (from STS, once). */
   identity: () => Promise<CallerIdentity>;
@@ -86,6 +89,7 @@ export async function createCommonServices(config: Config, options: ServiceOptio
     bulk,
     templates,
     secrets: secretBoxFor(config, clients),
+    chains: new CertificateChains(clients.dynamo, config.tableName),
     admission: createAdmission({
       templates,
       checks: createModeChecks(clients, config.certificates),

@@ -38,7 +38,7 @@ export function workerServices(common: CommonServices): WorkerServices {
     iot: clients.iot,
     iotCreate: clients.iotCreate,
     policies: new PolicyDirectory(),
-    runs: createModeRuns(clients, config.certificates),
+    runs: createModeRuns(clients, config.certificates, common.chains),
     region: config.region,
     accountId,
     leaseSeconds: config.worker.leaseSeconds,

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 
+import { CertificateChainPem } from '../../src/bulk/schemas.js';
 import { RotationSummary } from '../../src/tasks/rotation-summary.js';
 
 export {
@@ -42,6 +43,7 @@ export const TaskAccepted = Type.Object(
 export const ProvisionResponse = Type.Object(
   {
     certificatePem: Type.Optional(Type.String()),
+    certificateChainPem: Type.Optional(CertificateChainPem),
     publicKey: Type.Optional(Type.String()),
     privateKey: Type.Optional(Type.String({ description: 'Only when the service made the key pair' })),
     resourceArns: ResourceArns,
@@ -89,6 +91,7 @@ export const TaskView = Type.Object(
   {
     ...taskFields,
     certificatePem: Type.Optional(Type.String()),
+    certificateChainPem: Type.Optional(CertificateChainPem),
     publicKey: Type.Optional(Type.String()),
     privateKey: Type.Optional(Type.String()),
     resourceArns: Type.Optional(ResourceArns),

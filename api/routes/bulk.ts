@@ -154,7 +154,7 @@ export function bulkRoutes(services: ApiServices): Hono {
           do {
             const page = await services.bulk.results(task.taskId, { limit: PAGE_SIZE, nextToken, status });
             for (const line of page.lines) {
-              const result = await deviceResult(line, services.secrets);
+              const result = await deviceResult(line, services);
               await out.write(`${JSON.stringify(result)}\n`);
               if (typeof result.privateKey === 'string') keys += 1;
             }
@@ -176,7 +176,7 @@ export function bulkRoutes(services: ApiServices): Hono {
       nextToken: c.req.query('nextToken'),
       status,
     });
-    const results = await Promise.all(page.lines.map((line) => deviceResult(line, services.secrets)));
+    const results = await Promise.all(page.lines.map((line) => deviceResult(line, services)));
     const keys = keysIn(results);
     if (keys > 0) noteAudit(c, { bulkTaskId: task.taskId, keysReturned: keys });
     else notAudited(c);

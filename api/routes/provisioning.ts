@@ -52,7 +52,7 @@ export function provisioningRoutes(services: ApiServices): Hono {
   app.get('/provisioningtasks/:taskId', audited(services.audit, 'keys.read'), async (c) => {
     const task = await services.tasks.get(taskIdOf(c));
     if (task === undefined) throw new TaskNotFoundError(taskIdOf(c));
-    const view = await taskView(task, services.secrets);
+    const view = await taskView(task, services);
     if (view.privateKey !== undefined)
       noteAudit(c, {
         taskId: task.taskId,

@@ -12,6 +12,15 @@ const ErrorSummary = Type.Object(
   { code: Type.String(), message: Type.String() },
   { additionalProperties: false },
 );
+
+/** Also a single device's (api/openapi/response-schemas.ts). */
+export const CertificateChainPem = Type.String({
+  description:
+    'The CA chain that issued the certificate, PEM, issuing CA first, up to the root as far as the service ' +
+    "knows it: with createDeviceCertificate (the account's own CA) and acmpca (ACM PCA's chain); absent where " +
+    "AWS IoT signed the certificate (the CA is Amazon's) or the caller brought it",
+});
+
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
@@ -79,6 +88,7 @@ export const BulkDeviceResult = Type.Object(
     thingName: Nullable(Type.String()),
     certificateId: Nullable(Type.String()),
     certificatePem: Type.Optional(Nullable(Type.String())),
+    certificateChainPem: Type.Optional(CertificateChainPem),
     privateKey: Type.Optional(Nullable(Type.String())),
     resourceArns: Type.Optional(
       Type.Record(Type.String(), Type.String(), {

@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import type { SecretBox } from '../crypto/secret-box.js';
+import type { ResultReaders } from '../provisioning/result-readers.js';
 import type { Task } from '../tasks/model.js';
 import type { LineItem } from './bulk-store.js';
 import { isLineOutcome, type BulkTask, type FleetRotation } from './model.js';
@@ -52,8 +52,11 @@ function fleetRotationView(rotation: FleetRotation): NonNullable<BulkTaskView['r
   };
 }
 
-/** One line's outcome; a device's private key decrypted for the caller, when the service made one. */
-export async function deviceResult(item: LineItem, secrets: SecretBox): Promise<DeviceResult> {
+/**
+ * One line's outcome; a device's private key decrypted for the caller, when the service made one,
+ * and its CA chain, when the service knows it (one read per chain, shared by the lines of a page).
+ */
+export async function deviceResult(item: LineItem, readers: ResultReaders): Promise<DeviceResult> {
   if (isLineOutcome(item)) {
     return {
       line: item.line,
@@ -64,12 +67,14 @@ export async function deviceResult(item: LineItem, secrets: SecretBox): Promise<
       ...(item.warning !== undefined ? { warning: item.warning } : {}),
     };
   }
-  return taskResult(item, secrets);
+  return taskResult(item, readers);
 }
 
-async function taskResult(device: Task, secrets: SecretBox): Promise<DeviceResult> {
+async function taskResult(device: Task, { secrets, chains }: ResultReaders): Promise<DeviceResult> {
   const line = Number(device.taskId.slice(device.taskId.lastIndexOf(':') + 1));
   const { checkpoint } = device;
+  const chainId = device.status === 'SUCCEEDED' ? checkpoint.certificate?.chainId : undefined;
+  const certificateChainPem = chainId === undefined ? undefined : await chains.pem(chainId);
   return {
     line,
     status: device.status,
@@ -78,6 +83,7 @@ async function taskResult(device: Task, secrets: SecretBox): Promise<DeviceResul
     ...(device.status === 'SUCCEEDED'
       ? {
           certificatePem: checkpoint.certificate?.certificatePem ?? device.result?.certificatePem ?? null,
+          ...(certificateChainPem !== undefined ? { certificateChainPem } : {}),
           privateKey: device.privateKey ? await secrets.open(device.privateKey, device.taskId) : null,
           resourceArns: device.result?.resourceArns ?? {},
           ...(device.result?.rotation !== undefined ? { rotation: device.result.rotation } : {}),

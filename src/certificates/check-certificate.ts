@@ -27,7 +27,7 @@ export interface CheckedCertificate extends ReadCertificate {
   notAfter: Date;
 }
 
-function invalidPem(what: string, problem: string, cause?: unknown): CertificateError {
+export function invalidPem(what: string, problem: string, cause?: unknown): CertificateError {
   return new CertificateError(
     'CERTIFICATE_PEM_INVALID',
     `${what} ${problem}; send one PEM X.509 certificate, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, and nothing else.`,
@@ -35,7 +35,7 @@ function invalidPem(what: string, problem: string, cause?: unknown): Certificate
   );
 }
 
-function parseDer(der: Buffer, what: string): X509Certificate {
+export function parseDer(der: Buffer, what: string): X509Certificate {
   try {
     return new X509Certificate(der);
   } catch (e: unknown) {
@@ -127,7 +127,7 @@ const AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
  * identifier that differs from the certificate's own subject key identifier (a CA's certificate
  * for its next key, signed by its old one) is the one exception RFC 5280 knows.
  */
-function isSelfSigned(certificate: X509Certificate): boolean {
+export function isSelfSigned(certificate: X509Certificate): boolean {
   const parsed = Certificate.fromBER(certificate.raw);
   const issuer = Buffer.from(parsed.issuer.valueBeforeDecode);
   if (!issuer.equals(Buffer.from(parsed.subject.valueBeforeDecode))) return false;
@@ -140,7 +140,7 @@ function isSelfSigned(certificate: X509Certificate): boolean {
   return true;
 }
 
-function verifies(certificate: X509Certificate, issuer: X509Certificate): boolean {
+export function verifies(certificate: X509Certificate, issuer: X509Certificate): boolean {
   try {
     return certificate.verify(issuer.publicKey);
   } catch {

@@ -20,3 +20,4 @@ export {
   type CheckedCertificate,
   type ReadCertificate,
 } from './check-certificate.js';
+export { issuerChain } from './issuer-chain.js';

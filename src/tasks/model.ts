@@ -20,6 +20,11 @@ export type CertificateRecord = CreatedResource & {
   certificateId: string;
   certificateArn: string;
   certificatePem: string;
+  /**
+   * The CA chain that issued it, where the service knows it (its own CA, ACM PCA): the id it is
+   * stored under once for every device that shares it (src/provisioning/ca/certificate-chains.ts).
+   */
+  chainId?: string;
 };
 
 /** What the task made or used, as far as it got. */

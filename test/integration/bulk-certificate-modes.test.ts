@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { privateKeyMatchesCertificate, verifyIssuedBy } from '../../src/certificates/index.js';
 import { allResults, pollBulk, submitInline } from '../support/bulk.js';
-import { makeCa } from '../support/certificate-modes.js';
+import { expectChainOf, makeCa } from '../support/certificate-modes.js';
 import { principalsOf } from '../support/iot-registry.js';
 import { useStack } from '../support/stack.js';
 
@@ -29,9 +29,20 @@ describe('bulk enrolment with a CDF certificate mode', () => {
 
     const results = await allResults(env.api.url, task.taskId);
     expect(results).toHaveLength(5);
+    // The streamed results carry the same chains as the pages.
+    const streamed = await fetch(`${env.api.url}/bulkthings/${task.taskId}/results`, {
+      headers: { accept: 'application/x-ndjson' },
+    });
+    const lines = (await streamed.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((l) => l.certificateChainPem)).toEqual(results.map((r) => r.certificateChainPem));
     for (const result of results) {
       const certificatePem = String(result.certificatePem);
       verifyIssuedBy(certificatePem, ca.pem);
+      // Every device's chain is the CA that signed it (stored once, read for each page).
+      expectChainOf(result.certificateChainPem, certificatePem, ca.pem);
       expect(privateKeyMatchesCertificate(String(result.privateKey), certificatePem)).toBe(true);
       expect(String(result.privateKey)).toContain('BEGIN PRIVATE KEY');
       expect(await principalsOf(env.stack.clients.iot, String(result.thingName))).toHaveLength(1);

@@ -14,13 +14,14 @@ import {
   certificateArnOf,
   certificatesOfCa,
   certificateTemplate,
+  expectChainOf,
   expectRefused,
   inIot,
   makeCa,
   noSealedKey,
 } from '../support/certificate-modes.js';
 import { dieDuring } from '../support/crashed-worker.js';
-import { provisionNow } from '../support/http.js';
+import { provisionNow, request as http } from '../support/http.js';
 import { certificateStatus, principalsOf, thingExists } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
 import { useStack } from '../support/stack.js';
@@ -116,6 +117,8 @@ describe('createDeviceCertificate, end to end', () => {
 
       // The chain, checked by openssl (strict), and the key pair.
       expect(opensslVerify(caPem[ca] ?? '', certificatePem)).toContain('OK');
+      // The result carries that chain: the CA that signed the certificate.
+      expect(expectChainOf(res.body.certificateChainPem, certificatePem, caPem[ca])).toHaveLength(1);
       expect(privateKeyMatchesCertificate(privateKey, certificatePem)).toBe(true);
       const read = readCertificate(certificatePem);
       expect(read.key.family).toBe(family);
@@ -163,6 +166,7 @@ describe('createDeviceCertificate, end to end', () => {
     expect(res.body.privateKey).toBeUndefined();
     expect(privateKeyMatchesCertificate(privateKeyPem, certificatePem)).toBe(true);
     expect(opensslVerify(caPem[ca] ?? '', certificatePem)).toContain('OK');
+    expectChainOf(res.body.certificateChainPem, certificatePem, caPem[ca]);
     // certInfo, not the CSR, gives the subject; the lifetime is the configured default.
     expect(subjectOf(certificatePem)).toEqual(['C=DE', `CN=${thingName}`]);
     expect(lifetimeDays(certificatePem)).toBe(90);
@@ -343,5 +347,7 @@ describe('createDeviceCertificate in the worker', () => {
     ]);
     expect(task.checkpoint.certificate?.created).toBe(true);
     expect(await inIot(env.stack.clients.iot, made?.certificatePem ?? '')).toBe(true);
+    const view = await http(env.api.url, 'GET', `/provisioningtasks/${taskId}`);
+    expectChainOf(view.body.certificateChainPem, made?.certificatePem ?? '', caPem.ec);
   });
 });

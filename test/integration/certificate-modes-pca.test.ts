@@ -10,13 +10,14 @@ import type { ProvisionRequest } from '../../src/tasks/request.js';
 import {
   certificateArnOf,
   certificatesOfCa,
+  expectChainOf,
   expectRefused,
   inIot,
   noSealedKey,
   SEED_CSR,
 } from '../support/certificate-modes.js';
 import { dieDuring, type DeathPoint, type Dying } from '../support/crashed-worker.js';
-import { provisionNow } from '../support/http.js';
+import { provisionNow, request as http } from '../support/http.js';
 import { principalsOf, thingExists } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
 import { useStack } from '../support/stack.js';
@@ -65,6 +66,8 @@ describe('ACM PCA, end to end', () => {
     ]);
     // moto's PCA ignores the requested validity (it always gives 365 days), so it is not asserted.
     expect(opensslVerify(pcaCertificatePem, certificatePem, false)).toContain('OK');
+    // ACM PCA's chain for the certificate (here its root CA alone), issuing CA first.
+    expectChainOf(res.body.certificateChainPem, certificatePem, pcaCertificatePem);
     const arn = certificateArnOf(res);
     expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([arn]);
     expect(await certificatesOfCa(env.stack.clients.iot, pcaIotCaId())).not.toContain(arn);
@@ -98,6 +101,7 @@ describe('ACM PCA, end to end', () => {
       expect(res.body.privateKey).toBeUndefined();
       expect(privateKeyMatchesCertificate(privateKeyPem, certificatePem)).toBe(true);
       expect(opensslVerify(pcaCertificatePem, certificatePem, false)).toContain('OK');
+      expectChainOf(res.body.certificateChainPem, certificatePem, pcaCertificatePem);
       // The PCA gives the CSR's subject.
       expect(new X509Certificate(certificatePem).subject).toContain(`CN=${thingName}`);
       const arn = certificateArnOf(res);
@@ -241,6 +245,7 @@ describe('ACM PCA in the worker', () => {
         acmpca: dying(env.stack.clients.acmpca),
         pcas: new PcaDirectory(env.stack.clients.acmpca, 0),
         cas: new IotCaCertificates(env.stack.clients.iot, 0),
+        chains: env.stack.services.chains,
         config: env.stack.config.certificates,
       }),
     },
@@ -273,6 +278,8 @@ describe('ACM PCA in the worker', () => {
     expect(await principalsOf(env.stack.clients.iot, thingName)).toEqual([
       task.checkpoint.certificate?.certificateArn,
     ]);
+    const view = await http(env.api.url, 'GET', `/provisioningtasks/${taskId}`);
+    expectChainOf(view.body.certificateChainPem, certificatePem, pcaCertificatePem);
     // Once PCA had issued it, that is the certificate the device gets.
     const issuedArn = (dead.checkpoint.certificate as { pcaCertificateArn?: string } | undefined)
       ?.pcaCertificateArn;

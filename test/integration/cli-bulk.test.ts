@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bootstrapSampleCas } from '../../infra/bootstrap-ca.js';
 import { privateKeyMatchesCertificate } from '../../src/certificates/index.js';
+import { caPemOf, expectChainOf } from '../support/certificate-modes.js';
 import { runCli } from '../support/cli.js';
 import { request } from '../support/http.js';
 import { principalsOf, thingExists } from '../support/iot-registry.js';
@@ -80,6 +82,35 @@ describe('provision bulk', () => {
         line: i + 2,
       });
       expect(await principalsOf(env.stack.clients.iot, thing)).toHaveLength(1);
+      // AWS IoT signed the certificates: no chain the service knows, so no ca-chain.pem.
+      await expect(stat(join(dir, 'ca-chain.pem'))).rejects.toMatchObject({ code: 'ENOENT' });
+    }
+  });
+
+  it("writes the own CA's chain beside each device's certificate as ca-chain.pem", async () => {
+    const cas = await bootstrapSampleCas(env.stack.clients, env.stack.config);
+    const caPem = await caPemOf(env.stack.clients.iot, cas.rsaCaId);
+    const things = [name('own-ca-1'), name('own-ca-2')];
+    const file = await csvFile(`ThingName\n${things.join('\n')}\n`);
+    const out = await outDir();
+    const cdf = JSON.stringify({ caId: cas.rsaCaId, keyAlgorithm: 'EC-P256', certInfo: { country: 'DE' } });
+    const run = await runCli([
+      'bulk',
+      file,
+      '--template',
+      'create-device-certificate',
+      '--cdf',
+      cdf,
+      '--out',
+      out,
+      ...api(),
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    for (const thing of things) {
+      const dir = join(out, thing);
+      const certificate = await readFile(join(dir, 'certificate.pem'), 'utf8');
+      expectChainOf(await readFile(join(dir, 'ca-chain.pem'), 'utf8'), certificate, caPem);
     }
   });
 

@@ -1,8 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bootstrapSampleCas, type SampleCas } from '../../infra/bootstrap-ca.js';
 import { privateKeyMatchesCertificate } from '../../src/certificates/index.js';
+import { caPemOf, expectChainOf } from '../support/certificate-modes.js';
 import { runCli } from '../support/cli.js';
 import { principalsOf, thingExists } from '../support/iot-registry.js';
 import { runNames } from '../support/names.js';
@@ -13,6 +15,11 @@ const env = useStack({ api: true, workers: true, templates: ['fails-at-policy'] 
 const name = runNames('cli-device');
 const outDir = () => mkdtemp(join(tmpdir(), 'provision-device-'));
 const taskIdIn = (stdout: string) => /Task (\S+)/.exec(stdout)?.[1] ?? '';
+let cas: SampleCas;
+
+beforeAll(async () => {
+  cas = await bootstrapSampleCas(env.stack.clients, env.stack.config);
+});
 
 describe('provision device', () => {
   it('provisions one device and writes its folder; the same command again makes nothing new', async () => {
@@ -36,6 +43,8 @@ describe('provision device', () => {
     const key = await readFile(join(dir, 'private.key'), 'utf8');
     expect(privateKeyMatchesCertificate(key, certificate)).toBe(true);
     expect((await stat(join(dir, 'private.key'))).mode & 0o777).toBe(0o600);
+    // AWS IoT signed it: the service does not know its chain, so there is no ca-chain.pem.
+    await expect(stat(join(dir, 'ca-chain.pem'))).rejects.toMatchObject({ code: 'ENOENT' });
     const device = JSON.parse(await readFile(join(dir, 'device.json'), 'utf8')) as Record<string, string>;
     expect(device.thingName).toBe(thing);
     const principals = await principalsOf(env.stack.clients.iot, thing);
@@ -51,6 +60,37 @@ describe('provision device', () => {
     expect(results).toHaveLength(1);
     expect(results[0]).not.toContain('PRIVATE KEY');
     expect((await readdir(out)).sort()).toEqual(['.provision', 'results.ndjson', thing].sort());
+  });
+
+  it("writes the own CA's chain as ca-chain.pem, and a rotation replaces it with the new certificate's", async () => {
+    const thing = name('own-ca');
+    const out = await outDir();
+    const cdf = JSON.stringify({ caId: cas.ecCaId, certInfo: { country: 'DE', commonName: thing } });
+    const made = await runCli([
+      'device',
+      '--template',
+      'create-device-certificate',
+      '--param',
+      `ThingName=${thing}`,
+      '--cdf',
+      cdf,
+      '--out',
+      out,
+      '--api',
+      env.api.url,
+    ]);
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    const dir = join(out, thing);
+    const caPem = await caPemOf(env.stack.clients.iot, cas.ecCaId);
+    const first = await readFile(join(dir, 'certificate.pem'), 'utf8');
+    expectChainOf(await readFile(join(dir, 'ca-chain.pem'), 'utf8'), first, caPem);
+
+    const rotated = await runCli(['rotate', thing, '--retire', 'now', '--out', out, '--api', env.api.url]);
+    expect(rotated.code).toBe(0);
+    const second = await readFile(join(dir, 'certificate.pem'), 'utf8');
+    expect(second).not.toBe(first);
+    expectChainOf(await readFile(join(dir, 'ca-chain.pem'), 'utf8'), second, caPem);
   });
 
   it('shows a task with status, and saves its credentials with --out', async () => {

@@ -140,3 +140,29 @@ export const SEED_CERTIFICATE =
 /** The seed API's example CSR (example.digicert.com, RSA-2048). */
 export const SEED_CSR =
   '-----BEGIN CERTIFICATE REQUEST-----\nMIICvDCCAaQCAQAwdzELMAkGA1UEBhMCVVMxDTALBgNVBAgMBFV0YWgxDzANBgNV\nBAcMBkxpbmRvbjEWMBQGA1UECgwNRGlnaUNlcnQgSW5jLjERMA8GA1UECwwIRGln\naUNlcnQxHTAbBgNVBAMMFGV4YW1wbGUuZGlnaWNlcnQuY29tMIIBIjANBgkqhkiG\n9w0BAQEFAAOCAQ8AMIIBCgKCAQEA8+To7d+2kPWeBv/orU3LVbJwDrSQbeKamCmo\nwp5bqDxIwV20zqRb7APUOKYoVEFFOEQs6T6gImnIolhbiH6m4zgZ/CPvWBOkZc+c\n1Po2EmvBz+AD5sBdT5kzGQA6NbWyZGldxRthNLOs1efOhdnWFuhI162qmcflgpiI\nWDuwq4C9f+YkeJhNn9dF5+owm8cOQmDrV8NNdiTqin8q3qYAHHJRW28glJUCZkTZ\nwIaSR6crBQ8TbYNE0dc+Caa3DOIkz1EOsHWzTx+n0zKfqcbgXi4DJx+C1bjptYPR\nBPZL8DAeWuA8ebudVT44yEp82G96/Ggcf7F33xMxe0yc+Xa6owIDAQABoAAwDQYJ\nKoZIhvcNAQEFBQADggEBAB0kcrFccSmFDmxox0Ne01UIqSsDqHgL+XmHTXJwre6D\nhJSZwbvEtOK0G3+dr4Fs11WuUNt5qcLsx5a8uk4G6AKHMzuhLsJ7XZjgmQXGECpY\nQ4mC3yT3ZoCGpIXbw+iP3lmEEXgaQL0Tx5LFl/okKbKYwIqNiyKWOMj7ZR/wxWg/\nZDGRs55xuoeLDJ/ZRFf9bI+IaCUd1YrfYcHIl3G87Av+r49YVwqRDT0VDV7uLgqn\n29XI1PpVUNCPQGn9p/eX6Qo7vpDaPybRtA2R7XLKjQaF9oXWeCUqy1hvJac9QFO2\n97Ob1alpHPoZ7mWiEuJwjBPii6a9M9G30nUo39lBi1w=\n-----END CERTIFICATE REQUEST-----\n';
+
+/**
+ * Checks a result's `certificateChainPem` with node:crypto alone: the first certificate issued the
+ * device certificate (`checkIssued`) and its key verifies the signature; each further one issued
+ * and signed the one before. `issuerPem`, when given, must be the first. Answers the chain's
+ * certificates, issuing CA first.
+ */
+export function expectChainOf(
+  chainPem: unknown,
+  certificatePem: string,
+  issuerPem?: string,
+): X509Certificate[] {
+  expect(typeof chainPem).toBe('string');
+  const chain = (
+    String(chainPem).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+  ).map((pem) => new X509Certificate(pem));
+  expect(chain.length).toBeGreaterThan(0);
+  let signed = new X509Certificate(certificatePem);
+  for (const issuer of chain) {
+    expect(signed.checkIssued(issuer)).toBe(true);
+    expect(signed.verify(issuer.publicKey)).toBe(true);
+    signed = issuer;
+  }
+  if (issuerPem !== undefined) expect(chain[0]?.raw.equals(new X509Certificate(issuerPem).raw)).toBe(true);
+  return chain;
+}

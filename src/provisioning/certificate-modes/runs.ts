@@ -4,6 +4,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { CertificateConfig } from '../../config.js';
 import { IotCaCertificates } from '../ca/ca-certificates.js';
 import { CaStore } from '../ca/ca-store.js';
+import type { CertificateChains } from '../ca/certificate-chains.js';
 import { PcaDirectory } from '../ca/pca-directory.js';
 import { acmPcaRun } from './acm-pca/run.js';
 import { awsCertificateRun } from './aws-certificate/run.js';
@@ -19,6 +20,7 @@ import { registerWithoutCaRun } from './register-without-ca/run.js';
 export function createModeRuns(
   clients: { iot: IoTClient; ssm: SSMClient; acmpca: ACMPCAClient },
   config: CertificateConfig,
+  chains: CertificateChains,
 ): Required<ModeRuns> {
   const cas = new CaStore(clients.iot, clients.ssm, {
     keyParameterPattern: config.caKeyParameterPattern,
@@ -26,13 +28,14 @@ export function createModeRuns(
   });
   const pcas = new PcaDirectory(clients.acmpca, config.caCacheSeconds);
   return {
-    createDeviceCertificate: createDeviceCertificateRun({ cas, config }),
+    createDeviceCertificate: createDeviceCertificateRun({ cas, chains, config }),
     createDeviceAWSCertificate: awsCertificateRun,
     registerDeviceCertificateWithoutCA: registerWithoutCaRun,
     acmpca: acmPcaRun({
       acmpca: clients.acmpca,
       pcas,
       cas: new IotCaCertificates(clients.iot, config.caCacheSeconds),
+      chains,
       config,
     }),
   };

@@ -43,6 +43,7 @@ function deps(client: ACMPCAClient, pcaWaitSeconds: number, slept: number[]): Ac
     acmpca: client,
     pcas: undefined as never,
     cas: undefined as never,
+    chains: undefined as never,
     config: { deviceCertificateDays: 365, pcaWaitSeconds, pcaAliases: {}, iotCaAliases: {} },
     sleep: (ms) => {
       slept.push(ms);

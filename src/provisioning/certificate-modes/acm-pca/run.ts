@@ -17,12 +17,14 @@ import {
 import { InternalError, TransientError } from '../../../errors.js';
 import type { CertificateRecord } from '../../../tasks/model.js';
 import type { IotCaCertificates } from '../../ca/ca-certificates.js';
+import type { CertificateChains } from '../../ca/certificate-chains.js';
 import type { PcaDirectory } from '../../ca/pca-directory.js';
 import type { ProvisioningContext } from '../../context.js';
 import type { ModeRun } from '../certificate-mode.js';
 import { ModeInputError } from '../errors.js';
 import { keyAlgorithmOf } from '../mode-inputs.js';
 import { certificateIdOf, registerCertificate } from '../register-certificate.js';
+import { withChain } from '../with-chain.js';
 import { acmPcaInput, type AcmPcaConfig, type AcmPcaInput } from './input.js';
 
 /** Before registration the checkpoint holds only the ARN ACM PCA gave the certificate. */
@@ -32,6 +34,7 @@ export interface AcmPcaDeps {
   acmpca: ACMPCAClient;
   pcas: PcaDirectory;
   cas: IotCaCertificates;
+  chains: Pick<CertificateChains, 'store'>;
   config: AcmPcaConfig;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -62,19 +65,24 @@ export function acmPcaRun(deps: AcmPcaDeps): ModeRun<'acmpca'> {
         const caPem =
           input.iotCaId === undefined ? undefined : (await deps.cas.active(input.iotCaId)).certificatePem;
         let pem = certificate?.created === true ? certificate.certificatePem : '';
+        // GetCertificate's chain (issuing CA first, up to the root), else the AWS IoT CA's certificate.
+        let chainPem = caPem;
         if (pem === '') {
           const issuedArn = certificate?.pcaCertificateArn ?? (await issue(ctx, input, deps));
           const issued = await waitForCertificate(deps, input.pcaArn, issuedArn);
           checkIssuer(issued, input, caPem);
           pem = issued.certificate;
+          chainPem = issued.chain ?? caPem;
         }
+        const made: CertificateRecord = {
+          created: true,
+          certificateId: certificateIdOf(pem),
+          certificateArn: '',
+          certificatePem: pem,
+          ...(certificate?.chainId !== undefined ? { chainId: certificate.chainId } : {}),
+        };
         certificate = await registerCertificate(ctx, {
-          certificate: {
-            created: true,
-            certificateId: certificateIdOf(pem),
-            certificateArn: '',
-            certificatePem: pem,
-          },
+          certificate: await withChain(deps.chains, made, chainPem),
           caCertificatePem: caPem,
           status: 'ACTIVE',
           madeHere: true,

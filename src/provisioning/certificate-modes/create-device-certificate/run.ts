@@ -6,9 +6,11 @@ import {
 import type { CertificateConfig } from '../../../config.js';
 import { InternalError } from '../../../errors.js';
 import type { CaStore } from '../../ca/ca-store.js';
+import type { CertificateChains } from '../../ca/certificate-chains.js';
 import type { ModeRun } from '../certificate-mode.js';
 import { keyAlgorithmOf } from '../mode-inputs.js';
 import { certificateIdOf, registerCertificate } from '../register-certificate.js';
+import { withChain } from '../with-chain.js';
 import { createDeviceCertificateInput } from './input.js';
 
 /**
@@ -19,6 +21,7 @@ import { createDeviceCertificateInput } from './input.js';
  */
 export function createDeviceCertificateRun(deps: {
   cas: CaStore;
+  chains: Pick<CertificateChains, 'store'>;
   config: Pick<CertificateConfig, 'deviceCertificateDays'>;
 }): ModeRun<'createDeviceCertificate'> {
   return {
@@ -62,6 +65,8 @@ export function createDeviceCertificateRun(deps: {
         throw new InternalError('CERTIFICATE_NOT_PREPARED', 'The claim recorded no certificate');
       }
       const ca = await deps.cas.certificate(input.caId);
+      // The CA the certificate was signed with is its chain, as far as this service knows it.
+      certificate = await withChain(deps.chains, certificate, ca.certificatePem);
       if (certificate.certificateArn === '') {
         // The chain check AWS IoT makes at registration, made here so moto cannot let a bad one through.
         verifyIssuedBy(certificate.certificatePem, ca.certificatePem);
@@ -71,6 +76,8 @@ export function createDeviceCertificateRun(deps: {
           status: 'ACTIVE',
           madeHere: true,
         });
+      } else {
+        ctx.checkpoint.certificate = certificate;
       }
       return {
         CertificatePem: certificate.certificatePem,
