@@ -22,6 +22,8 @@ import { createSelfSignedCa } from '../src/provisioning/ca/self-signed-ca.js';
 import type { ProvisionRequest } from '../src/tasks/request.js';
 import { workerServices } from '../workers/compose.js';
 import { startConsumers, type RunningWorkers } from '../workers/start-consumers.js';
+import { rowOf, type Row } from './call-counts.js';
+import { countedStack } from './counted-stack.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 import { bareSdkRates, serviceRates, type Rates } from './provisioning-rates.js';
 
@@ -48,20 +50,6 @@ const devices = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
 const outFile = option('--out');
 const beforeFile = option('--before');
 
-interface Row {
-  template: string;
-  iot: number;
-  iotCalls: Record<string, number>;
-  dynamoReads: number;
-  dynamoWrites: number;
-  writeUnits: number;
-  sqs: number;
-  s3: number;
-  kms: number;
-  acmPca: number;
-  sts: number;
-}
-
 const COLUMNS: [keyof Omit<Row, 'template' | 'iotCalls'>, string][] = [
   ['iot', 'IoT'],
   ['dynamoReads', 'DynamoDB reads'],
@@ -82,25 +70,10 @@ interface Result {
 }
 const readResult = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Result;
 
-let moto: RunningMoto | undefined;
-let proxy: CountingProxy | undefined;
-let clients: AwsClients | undefined;
-let services: CommonServices | undefined;
-let server: RunningServer | undefined;
-let workers: RunningWorkers | undefined;
-
-/** Stops whatever this run started, on every path (finished, failed, interrupted). */
-async function stopAll(): Promise<void> {
-  await workers?.stop().catch(() => undefined);
-  await server?.close().catch(() => undefined);
-  services?.close();
-  clients?.destroy();
-  await proxy?.close().catch(() => undefined);
-  await moto?.stop().catch(() => undefined);
-}
+const stack = countedStack();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void stopAll().finally(() => process.exit(130));
+    void stack.stop().finally(() => process.exit(130));
   });
 }
 
@@ -113,28 +86,7 @@ if (render !== undefined) {
 }
 
 try {
-  moto = await startMoto();
-  proxy = await startCountingProxy(moto.endpoint, { region: 'us-east-1' });
-  const config = loadConfig({
-    ...process.env,
-    AWS_ENDPOINT_URL: proxy.url,
-    RESULTS_KMS_KEY_ID: 'alias/bench',
-    LOG_LEVEL: 'warn',
-    IOT_TPS: '1000',
-  });
-  const metrics = new PrometheusMetrics();
-  clients = createAwsClients(clientOptionsFrom(config, metrics));
-  await bootstrap(clients, config, { cas: false });
-  const cas = await bootstrapSampleCas(clients, config);
-  services = await createCommonServices(config, {
-    clients,
-    logger: createLogger({ level: 'warn' }),
-    metrics,
-  });
-  const both = { ...apiServices(services), ...workerServices(services) };
-  server = await startServer(createApp(both), 0);
-  workers = startConsumers(both);
-  const api = server.url;
+  const { api, clients, proxy, motoPid, cas } = await stack.start();
 
   const requests = await deviceRequests(clients, cas);
   const rows: Row[] = [];
@@ -147,13 +99,13 @@ try {
     // The worker deletes the message (and publishes the event) after the device is done.
     await Promise.race([proxy.next('sqs:DeleteMessageBatch'), new Promise((r) => setTimeout(r, 3000))]);
     proxy.counting = false;
-    rows.push(rowOf(template, proxy.counts(), proxy.writeUnits()));
+    rows.push(rowOf(template, proxy.counts(), proxy.writeUnits(), devices));
     process.stderr.write(`${template}: done\n`);
   }
 
   const rates = {
-    service: await serviceRates(api, clients, moto.pid),
-    bare: await bareSdkRates(clients, moto.pid),
+    service: await serviceRates(api, clients, motoPid),
+    bare: await bareSdkRates(clients, motoPid),
   };
   const result: Result = {
     date: new Date().toISOString().slice(0, 10),
@@ -167,7 +119,7 @@ try {
   process.stdout.write(report(result.rows, before?.rows));
   process.stdout.write(ratesReport(rates, before?.rates));
 } finally {
-  await stopAll();
+  await stack.stop();
 }
 
 /** One request per device for each sample template, made before counting starts. */
@@ -266,36 +218,6 @@ async function provision(api: string, body: ProvisionRequest): Promise<void> {
   }
   if (status !== 201)
     throw new Error(`${body.provisioningTemplateId}: HTTP ${status} ${JSON.stringify(answer)}`);
-}
-
-function rowOf(template: string, counts: Map<string, number>, writeUnits: number): Row {
-  const per = (n: number) => Math.round((n / devices) * 100) / 100;
-  const sum = (test: (op: string) => boolean) =>
-    per([...counts].filter(([op]) => test(op)).reduce((s, [, n]) => s + n, 0));
-  const service = (name: string) => (op: string) => op.startsWith(`${name}:`);
-  const dynamoReads = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
-  const dynamoWrites = new Set([
-    'PutItem',
-    'UpdateItem',
-    'DeleteItem',
-    'BatchWriteItem',
-    'TransactWriteItems',
-  ]);
-  return {
-    template,
-    iot: sum(service('iot')),
-    iotCalls: Object.fromEntries(
-      [...counts].filter(([op]) => op.startsWith('iot:')).map(([op, n]) => [op.slice(4), per(n)]),
-    ),
-    dynamoReads: sum((op) => dynamoReads.has(op.replace('dynamodb:', ''))),
-    dynamoWrites: sum((op) => dynamoWrites.has(op.replace('dynamodb:', ''))),
-    writeUnits: per(writeUnits),
-    sqs: sum(service('sqs')),
-    s3: sum(service('s3')),
-    kms: sum(service('kms')),
-    acmPca: sum(service('acm-pca')),
-    sts: sum(service('sts')),
-  };
 }
 
 function report(rows: Row[], before: Row[] | undefined): string {

@@ -12,7 +12,7 @@ import type { RotationLines } from '../src/bulk/rotation-line.js';
 import { fleetInput } from '../src/rotation/fleet-input.js';
 import { fleetRotationLines } from '../src/rotation/fleet-lines.js';
 import { retireReplaced } from '../src/rotation/retire-replaced.js';
-import { S3ObjectWriter } from '../src/storage/s3-object-writer.js';
+import { putObject } from '../src/storage/s3-put-object.js';
 
 /**
  * The workers' composition root: the common services plus the task runner's needs: every
@@ -56,7 +56,7 @@ export function workerServices(common: CommonServices): WorkerServices {
       iot: clients.iot,
       inventory: lifecycle.inventory,
       retiring: lifecycle.retiring,
-      objectWriter: new S3ObjectWriter(clients.s3),
+      put: (at, body, contentType) => putObject(clients.s3, at, body, contentType),
     }),
     rotationLines: fleetRotationLines({
       iot: clients.iot,

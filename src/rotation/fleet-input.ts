@@ -8,7 +8,7 @@ import type { FleetInput } from '../bulk/plan.js';
 import { ROTATION_COLUMNS } from '../bulk/rotation-line.js';
 import type { BulkTask, FleetSelection } from '../bulk/model.js';
 import type { CertificateInventory } from '../inventory/inventory.js';
-import type { ObjectWriter } from '../storage/object-store.js';
+import type { ObjectLocation } from '../storage/object-store.js';
 import { InternalError } from '../errors.js';
 import { ThingGroupNotFoundError } from './errors.js';
 
@@ -17,7 +17,8 @@ export interface FleetInputDeps {
   inventory: Pick<CertificateInventory, 'listExpiring'>;
   /** Whether a certificate is already being retired: replaced by an earlier rotation. */
   retiring: (certificateId: string) => Promise<boolean>;
-  objectWriter: ObjectWriter;
+  /** Stores the input file (src/storage/s3-put-object.ts). */
+  put: (at: ObjectLocation, body: Uint8Array, contentType: string) => Promise<unknown>;
 }
 
 /** Inventory pages read at a time for "expiring within N days". */
@@ -46,11 +47,7 @@ export function fleetInput(deps: FleetInputDeps): FleetInput {
       const lines: string[] = [];
       for await (const line of selectedLines(selection, deps)) lines.push(JSON.stringify(line));
       const body = lines.length > 0 ? `${lines.join('\n')}\n` : '';
-      await deps.objectWriter.put(
-        task.input,
-        Buffer.from(body, 'utf8'),
-        'application/x-ndjson; charset=utf-8',
-      );
+      await deps.put(task.input, Buffer.from(body, 'utf8'), 'application/x-ndjson; charset=utf-8');
     },
   };
 }

@@ -152,9 +152,16 @@ async function checkNamedCa(fleet: FleetRotation, checks: ModeChecks): Promise<v
     policies: [],
     retire: fleet.retire,
   };
+  // Each device's subject comes from its current certificate unless the request sets one; the
+  // check is of the CA, so a stand-in subject is enough for it.
+  const certInfo = parameters.certInfo ?? { country: 'US' };
   await checkMode(
     shape,
-    { provisioningTemplateId: ROTATION_TEMPLATE_ID, parameters: {}, cdfProvisioningParameters: parameters },
+    {
+      provisioningTemplateId: ROTATION_TEMPLATE_ID,
+      parameters: {},
+      cdfProvisioningParameters: { ...parameters, certInfo },
+    },
     checks,
   );
 }

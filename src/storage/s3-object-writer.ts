@@ -2,22 +2,14 @@ import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { awsCall } from '../aws/classify-error.js';
 import type { ObjectLocation, ObjectVersion, ObjectWriter, UploadUrl } from './object-store.js';
+import { putObject } from './s3-put-object.js';
 
 /** The ObjectWriter port over S3: only the API, which stores templates and bulk inputs, has it. */
 export class S3ObjectWriter implements ObjectWriter {
   constructor(private readonly s3: S3Client) {}
 
-  async put(at: ObjectLocation, body: string | Uint8Array, contentType: string): Promise<ObjectVersion> {
-    const out = await awsCall(`storing s3://${at.bucket}/${at.key}`, () =>
-      this.s3.send(
-        new PutObjectCommand({ Bucket: at.bucket, Key: at.key, Body: body, ContentType: contentType }),
-      ),
-    );
-    return {
-      etag: out.ETag,
-      versionId: out.VersionId === 'null' ? undefined : out.VersionId,
-      lastModified: undefined,
-    };
+  put(at: ObjectLocation, body: string | Uint8Array, contentType: string): Promise<ObjectVersion> {
+    return putObject(this.s3, at, body, contentType);
   }
 
   async uploadUrl(at: ObjectLocation, contentType: string, seconds: number): Promise<UploadUrl> {

@@ -73,6 +73,7 @@ describe('GET /openapi.json', () => {
       'POST /bulkthings',
       'POST /bulkthings/uploads',
       'POST /bulkthings/{taskId}/retry',
+      'POST /certificates/rotations',
       'POST /things',
       'POST /things/{thingName}/certificates/rotations',
       'POST /things/{thingName}/certificates/{certificateId}/retire',
