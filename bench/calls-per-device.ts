@@ -1,30 +1,18 @@
 import { RegisterCertificateWithoutCACommand } from '@aws-sdk/client-iot';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createApp } from '../api/app.js';
-import { apiServices } from '../api/compose.js';
-import { startServer, type RunningServer } from '../api/server.js';
-import { bootstrap } from '../infra/bootstrap.js';
 import { bootstrapSampleCas } from '../infra/bootstrap-ca.js';
-import { startMoto, type RunningMoto } from '../infra/moto.mjs';
-import { createAwsClients, clientOptionsFrom, type AwsClients } from '../src/aws/clients.js';
+import type { AwsClients } from '../src/aws/clients.js';
 import {
   createCsr,
   generateDeviceKeyPair,
   issueDeviceCertificate,
   loadCaSigner,
 } from '../src/certificates/index.js';
-import { createCommonServices, type CommonServices } from '../src/common-services.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { PrometheusMetrics } from '../src/metrics/prometheus-metrics.js';
 import { createSelfSignedCa } from '../src/provisioning/ca/self-signed-ca.js';
 import type { ProvisionRequest } from '../src/tasks/request.js';
-import { workerServices } from '../workers/compose.js';
-import { startConsumers, type RunningWorkers } from '../workers/start-consumers.js';
 import { rowOf, type Row } from './call-counts.js';
 import { countedStack } from './counted-stack.js';
-import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 import { bareSdkRates, serviceRates, type Rates } from './provisioning-rates.js';
 
 /**
