@@ -82,11 +82,7 @@ async function checkLines(task: BulkTask, lines: InputLine[], deps: ChunkDeps): 
     if (name !== undefined && !firstHere.has(name)) firstHere.set(name, line);
   }
   const expiresAt = Math.floor(Date.now() / 1000) + deps.ttlSeconds;
-  const owners = new Map<string, number>();
-  await eachConcurrently([...firstHere], deps.lineConcurrency, async ([name, line]) => {
-    const claim = await deps.bulk.claimName(task.taskId, name, line, expiresAt);
-    owners.set(name, claim.owner === 'this' ? line : claim.owner);
-  });
+  const owners = await deps.bulk.claimNamesInTurn(task.taskId, firstHere, expiresAt);
 
   const choice = task.existingThings ?? 'refuse';
   const outcomes: Outcome[] = new Array<Outcome>(verdicts.length);
