@@ -27,22 +27,33 @@ const work = await mkdtemp(join(tmpdir(), 'bench-dry-run-'));
 interface Timed {
   code: number | null;
   seconds: number;
+  /** User and system CPU time: on a shared machine a steadier figure than the wall clock. */
+  cpuSeconds: number;
   peakRssMb: number;
   output: string;
 }
 
-/** A command under GNU time, so its peak RSS is the kernel's figure for that process. */
+/**
+ * `provision` under GNU time, so its peak RSS is the kernel's figure for that process. The bin is
+ * run as `npx provision` runs it (executed, so its shebang's Node flags apply), not as `node bin`.
+ */
 async function timed(args: string[]): Promise<Timed> {
   const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', 'peak-rss-kb %M', process.execPath, ...args], {
+  const child = spawn('/usr/bin/time', ['-f', 'cpu-s %U %S peak-rss-kb %M', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const [code] = (await once(child, 'close')) as [number | null];
-  const kb = Number(/peak-rss-kb (\d+)\s*$/.exec(output)?.[1] ?? NaN);
-  return { code, seconds: (performance.now() - started) / 1000, peakRssMb: Math.round(kb / 1024), output };
+  const [, user, system, kb] = /cpu-s (\S+) (\S+) peak-rss-kb (\d+)\s*$/.exec(output) ?? [];
+  return {
+    code,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: Number(user) + Number(system),
+    peakRssMb: Math.round(Number(kb) / 1024),
+    output,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -62,12 +73,13 @@ async function preflight(lines: number): Promise<Record<string, unknown>> {
   const file = join(work, `check-${lines}.csv`);
   await writeCsv(file, `pf${lines}`, lines);
   const runs: Timed[] = [];
-  for (let i = 0; i < (lines > 100_000 ? 1 : 3); i++) runs.push(await timed([PROVISION_BIN, 'check', file]));
+  for (let i = 0; i < 3; i++) runs.push(await timed([PROVISION_BIN, 'check', file]));
   await rm(file);
   return {
     lines,
     runs: runs.length,
     'median s': round(median(runs.map((r) => r.seconds))),
+    'median CPU s': round(median(runs.map((r) => r.cpuSeconds))),
     'median peak RSS MB': median(runs.map((r) => r.peakRssMb)),
   };
 }
@@ -143,7 +155,7 @@ async function dryRun(lines: number, s: NonNullable<typeof stack>): Promise<Reco
     'dry run s': round(run.seconds, 1),
     'lines/s': Math.round(lines / run.seconds),
     'problems reported': failures,
-    'CLI peak RSS MB': run.peakRssMb,
+    'CLI CPU s, peak RSS MB': `${round(run.cpuSeconds, 1)}, ${run.peakRssMb}`,
     'worker peak RSS MB (so far)': worker1.peakRssMb,
     'worker CPU ms/line': round((worker1.cpuMs - worker0.cpuMs) / lines, 2),
     'emulator CPU ms/line': round((moto1.cpuMs - moto0.cpuMs) / lines, 2),
@@ -160,7 +172,11 @@ try {
   const dryRuns: Record<string, unknown>[] = [];
   if (dryRunSizes.length > 0) {
     stack = await startStack();
-    for (const lines of dryRunSizes) dryRuns.push(await dryRun(lines, stack));
+    for (const lines of dryRunSizes) {
+      dryRuns.push(await dryRun(lines, stack));
+      // Each size as it ends: a 100,000-line run on a loaded machine can outlast the session.
+      console.table(dryRuns.slice(-1));
+    }
   }
   console.log(
     `Dry-run benchmark, ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ` +
