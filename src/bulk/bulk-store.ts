@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   GetCommand,
   PutCommand,
@@ -421,6 +422,38 @@ export class BulkStore {
     return owner === line ? { owner: 'this', before: true } : { owner };
   }
 
+  /**
+   * Claims each name (`claims`: name → line) as `claimName` would, in batched calls instead of a
+   * conditional write per name: one consistent read of the names (100 a call), then one write of
+   * those nobody holds (25 a call). Answers each name's owner, the line that holds it.
+   *
+   * Only for a caller that is alone in claiming the task's names while it runs, as a dry run's
+   * chunks are: they run one after another (plan.ts, `chunksInFlightOf`), so no other line can
+   * claim a name between the read and the write, and a redelivered chunk writes the same lines
+   * under the same names again. DynamoDB's TransactWriteItems would keep the check and the write
+   * atomic without that, but the emulator copies the whole table for every transaction (8 s a
+   * transaction with 5,000 items in it), which no dry run of any size survives.
+   */
+  async claimNamesInTurn(
+    taskId: string,
+    claims: ReadonlyMap<string, number>,
+    expiresAt: number,
+  ): Promise<Map<string, number>> {
+    const owners = new Map<string, number>();
+    const held = await this.batchGet(
+      [...claims.keys()].map((name) => ({ pk: bulkPartition(taskId), sk: nameKey(name) })),
+      `thing-name claim(s) of bulk task ${taskId}`,
+    );
+    for (const item of held) owners.set(String(item.sk).slice(nameKey('').length), Number(item.line));
+    const unclaimed = [...claims].filter(([name]) => !owners.has(name));
+    await this.batchPut(
+      unclaimed.map(([name, line]) => ({ pk: bulkPartition(taskId), sk: nameKey(name), line, expiresAt })),
+      `thing-name claim(s) of bulk task ${taskId}`,
+    );
+    for (const [name, line] of unclaimed) owners.set(name, line);
+    return owners;
+  }
+
   /** A line's item: its device task, its outcome, or undefined when nothing is recorded yet. */
   async lineItem(taskId: string, line: number): Promise<LineItem | undefined> {
     return (await this.read(taskId, lineSortKey(line))) as LineItem | undefined;
@@ -567,6 +600,33 @@ export class BulkStore {
       }),
     );
     return out.Item === undefined ? undefined : withoutKey(out.Item);
+  }
+
+  /** Consistent reads, 100 keys a call; keys DynamoDB leaves unprocessed are read again, backing off. */
+  private async batchGet(keys: Record<string, string>[], what: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > 1) {
+          if (attempt > UNPROCESSED_RETRY.attempts) {
+            throw new TransientError(
+              'BULK_READ_UNPROCESSED',
+              `DynamoDB left ${pending.length} ${what} unread after ${UNPROCESSED_RETRY.attempts} attempts; the message will be retried`,
+            );
+          }
+          await this.sleep(backoffMs(UNPROCESSED_RETRY, attempt - 1));
+        }
+        const out = await this.dynamo.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        items.push(...(out.Responses?.[this.tableName] ?? []));
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return items;
   }
 
   /** Unconditional puts, 25 a call; items DynamoDB leaves unprocessed are written again, backing off. */

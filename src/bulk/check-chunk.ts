@@ -22,7 +22,9 @@ import { existingThingOutcome, lookUpThing } from './thing-certificates.js';
  *
  * Duplicates: a dry run's chunks run one after another (planned with one in flight), and within a
  * chunk the first line naming a thing claims it; so each name is claimed by its first line in the
- * input, and every later line naming it is reported THING_NAME_DUPLICATE.
+ * input, and every later line naming it is reported THING_NAME_DUPLICATE. Because no other chunk
+ * claims at the same time, a chunk claims its names in a few batched calls (claimNamesInTurn), not
+ * one conditional write per line; what is left per line is its one ListThingPrincipals call.
  */
 export async function checkChunk(
   task: BulkTask,
@@ -82,11 +84,7 @@ async function checkLines(task: BulkTask, lines: InputLine[], deps: ChunkDeps): 
     if (name !== undefined && !firstHere.has(name)) firstHere.set(name, line);
   }
   const expiresAt = Math.floor(Date.now() / 1000) + deps.ttlSeconds;
-  const owners = new Map<string, number>();
-  await eachConcurrently([...firstHere], deps.lineConcurrency, async ([name, line]) => {
-    const claim = await deps.bulk.claimName(task.taskId, name, line, expiresAt);
-    owners.set(name, claim.owner === 'this' ? line : claim.owner);
-  });
+  const owners = await deps.bulk.claimNamesInTurn(task.taskId, firstHere, expiresAt);
 
   const choice = task.existingThings ?? 'refuse';
   const outcomes: Outcome[] = new Array<Outcome>(verdicts.length);
