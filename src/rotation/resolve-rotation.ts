@@ -4,7 +4,9 @@ import { listAttachedPolicies, listThingPrincipals } from '../aws/iot-lists.js';
 import { ROTATION_CSR_PARAMETER } from '../provisioning/rotation-template.js';
 import type { CdfProvisioningParameters, ProvisionRequest } from '../tasks/request.js';
 import type { RetireAfter, Rotation, RotationMode } from '../tasks/rotation.js';
-import { describeThing, readCertificate } from '../things/get-thing.js';
+import { NotFoundError } from '../errors.js';
+import { ThingNotFoundError } from '../things/errors.js';
+import { readCertificate } from '../things/get-thing.js';
 import { certificateIdOf, checkThingName } from '../things/thing-name.js';
 import {
   CertificateNotOfThingError,
@@ -73,7 +75,6 @@ export async function resolveRotation(
   deps: ResolveDeps,
 ): Promise<{ rotation: Rotation; request: ProvisionRequest }> {
   checkThingName(thingName);
-  await describeThing(deps.iot, thingName);
   const current = await currentCertificate(thingName, body.certificateId, deps);
   const policies = (await listAttachedPolicies(deps.iot, current.arn)).map((p) => p.policyName);
 
@@ -176,7 +177,11 @@ async function currentCertificate(
   named: string | undefined,
   { iot, retiring }: Pick<ResolveDeps, 'iot' | 'retiring'>,
 ): Promise<ThingCertificate> {
-  const ids = (await listThingPrincipals(iot, thingName)).flatMap((p) => certificateIdOf(p) ?? []);
+  // AWS IoT answers ResourceNotFound for a thing that does not exist: no DescribeThing first.
+  const principals = await listThingPrincipals(iot, thingName).catch((e: unknown) => {
+    throw e instanceof NotFoundError ? new ThingNotFoundError(thingName, { cause: e }) : e;
+  });
+  const ids = principals.flatMap((p) => certificateIdOf(p) ?? []);
   if (named !== undefined) {
     const certificate = ids.includes(named) ? await readCertificate(iot, named) : undefined;
     if (certificate === undefined) throw new CertificateNotOfThingError(named, thingName);
