@@ -231,7 +231,10 @@ export class BulkStore {
     return task === undefined ? undefined : { ...tally, task };
   }
 
-  /** Moves a chunk from `activeChunks` to `doneChunks`, adding its tally, in one conditional write. */
+  /**
+   * Moves a chunk from `activeChunks` to `doneChunks`, adding its tally, in one conditional write;
+   * never once the task has completed.
+   */
   private async foldChunk(
     taskId: string,
     chunk: Chunk,
@@ -239,7 +242,7 @@ export class BulkStore {
     condition: string,
   ): Promise<BulkTask | undefined> {
     const problems = Object.entries(chunk.problemCounts ?? {});
-    const names: Record<string, string> = {};
+    const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {
       ':s': tally.succeeded,
       ':f': tally.failed,
@@ -247,6 +250,8 @@ export class BulkStore {
       ':index': new Set([chunk.index]),
       ':i': chunk.index,
       ':now': now(),
+      ':completed': 'Completed',
+      ':withFailures': 'CompletedWithFailures',
     };
     // Codes are UPPER_SNAKE_CASE, but placeholders keep any name safe.
     const addProblems = problems.map(([code, n], i) => {
@@ -257,8 +262,10 @@ export class BulkStore {
     return this.conditionalItem({
       Key: { pk: bulkPartition(taskId), sk: META },
       UpdateExpression: `ADD successCount :s, failureCount :f, skippedCount :k, doneChunks :index${addProblems.join('')} DELETE activeChunks :index SET lastModifiedDate = :now`,
-      ConditionExpression: condition,
-      ...(problems.length > 0 ? { ExpressionAttributeNames: names } : {}),
+      // A completed task's counts are final, the sum of every chunk's tally (completeIfDone): a
+      // chunk folded after that adds nothing.
+      ConditionExpression: `${condition} AND NOT #status IN (:completed, :withFailures)`,
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
   }
@@ -273,7 +280,10 @@ export class BulkStore {
     if (item === undefined) return undefined;
     const { activeChunks, doneChunks: _done, ...task } = item;
     const active = [...(activeChunks ?? [])];
-    if (active.length === 0) return task;
+    // A completed task's counts are the sum of every chunk's tally already (completeIfDone), even
+    // of a chunk whose fold out of activeChunks had not been written yet.
+    if (active.length === 0 || task.status === 'Completed' || task.status === 'CompletedWithFailures')
+      return task;
     const chunks = await Promise.all(active.map((index) => this.getChunk(taskId, index)));
     const problemCounts = { ...task.problemCounts };
     let skippedCount = task.skippedCount ?? 0;

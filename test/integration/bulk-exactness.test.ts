@@ -184,4 +184,32 @@ describe('bulk exactness', () => {
     );
     expect(principals.principals).toHaveLength(1);
   });
+
+  it('a task ended by a chunk whose neighbour was still being folded shows each device once', async () => {
+    // Two chunks (3 + 1 lines), both at work; every line counted. The second chunk ends the task
+    // from the chunks' own tallies before the first has moved out of activeChunks (its fold is the
+    // next write): progress must not add that chunk's lines to the final counts a second time.
+    const { bulk } = env.stack.services;
+    const task = await submitInline(
+      { provisioningTemplateId: 'thing-only', parameters: things('folded', 4) },
+      env.stack.services,
+    );
+    for (const message of await takeMessages()) await handleBulkMessage(message, env.stack.services);
+    await takeMessages();
+    expect(await bulk.startChunk(task.taskId, 0)).toBe(true);
+    expect(await bulk.startChunk(task.taskId, 1)).toBe(true);
+    for (const line of [1, 2, 3]) await bulk.countLine(task.taskId, 0, line, 'SUCCEEDED');
+    await bulk.countLine(task.taskId, 1, 4, 'SUCCEEDED');
+    expect(await bulk.finishChunk(task.taskId, 1)).toBeDefined();
+    const ended = await bulk.completeIfDone(task.taskId, { exact: true });
+    expect(ended).toMatchObject({ status: 'Completed', successCount: 4 });
+    expect(await bulk.progress(task.taskId)).toMatchObject({
+      status: 'Completed',
+      successCount: 4,
+      totalCount: 4,
+    });
+    // And once the first chunk's fold comes, nothing changes.
+    await bulk.finishChunk(task.taskId, 0);
+    expect(await bulk.progress(task.taskId)).toMatchObject({ status: 'Completed', successCount: 4 });
+  });
 });
