@@ -12,6 +12,7 @@ import { certificateStatus, principalsOf } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
 import { deviceByHand, policiesOf } from '../support/rotation.js';
 import { useStack } from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * Fleet rotation (`POST /certificates/rotations`) against the emulator: a thing group, a list of
@@ -117,6 +118,34 @@ describe('rotating a thing group', () => {
     // The group rotation's certificate and this one: two, the first retired.
     expect(await principalsOf(iot(), devices[0]?.thingName ?? '')).toHaveLength(2);
   }, 70_000);
+});
+
+describe('cancelling a fleet rotation', () => {
+  it('starts no device after the cancel, and counts exactly the devices that were rotated', async () => {
+    const { groupName, devices } = await groupOfDevices(12, 'fc');
+    const res = await rotateFleet({ thingGroupName: groupName, mode: 'aws', retireOldCertificate: 'never' });
+    expect(res.status).toBe(202);
+    const taskId = String(res.body.taskId);
+    const cancelled = await request(env.api.url, 'POST', `/bulkthings/${taskId}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('Cancelled');
+    // Settled: the chunks at work when it was cancelled have stopped and added their devices.
+    const settled = await waitFor(
+      'the cancelled rotation to settle',
+      () => env.stack.services.bulk.get(taskId),
+      (t) => (t?.activeChunks?.size ?? 0) === 0,
+      60_000,
+    );
+    const rotated: string[] = [];
+    for (const device of devices) {
+      const principals = await principalsOf(iot(), device.thingName);
+      expect(principals).toContain(device.certificateArn);
+      // Never more than one new certificate, rotated or not.
+      expect(principals.length).toBeLessThanOrEqual(2);
+      if (principals.length === 2) rotated.push(device.thingName);
+    }
+    expect(settled).toMatchObject({ status: 'Cancelled', successCount: rotated.length, failureCount: 0 });
+  }, 90_000);
 });
 
 describe('rotating a list of things', () => {
