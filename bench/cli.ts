@@ -210,10 +210,49 @@ interface BulkView {
   lastModifiedDate: string;
 }
 
+/** Statuses `curl --retry` asks again on: the API, or the emulator behind it, busy for a moment. */
+const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
+const RETRIES = 30;
+
+/**
+ * A GET as `curl --retry 30 --retry-delay 1` makes it: a transient answer or a refused connection
+ * is asked again a second later (on a loaded machine the emulator does say 503 now and then);
+ * anything else, or 30 transient answers in a row, ends the run.
+ */
+async function getRetrying(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    let res: Response | undefined;
+    try {
+      res = await fetch(url, { headers });
+    } catch (e: unknown) {
+      if (!(e instanceof TypeError) || attempt >= RETRIES) throw e; // fetch's network errors
+    }
+    if (res?.ok === true) return res;
+    if (res !== undefined && (!TRANSIENT.has(res.status) || attempt >= RETRIES))
+      throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
+    await res?.body?.cancel();
+    await pause(1000);
+  }
+}
+
 async function bulkView(taskId: string): Promise<BulkView> {
-  const res = await fetch(`${apiUrl}/bulkthings/${taskId}`);
-  if (!res.ok) throw new Error(`task ${taskId}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as BulkView;
+  return (await (await getRetrying(`${apiUrl}/bulkthings/${taskId}`)).json()) as BulkView;
+}
+
+/** Waits `ms`, or less if `stop` is aborted meanwhile. */
+function pause(ms: number, stop?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // One listener at a time: a long run must not pile them up on the signal.
+    const early = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      stop?.removeEventListener('abort', early);
+      resolve();
+    }, ms);
+    stop?.addEventListener('abort', early, { once: true });
+  });
 }
 
 const FINISHED = ['Completed', 'CompletedWithFailures', 'Failed', 'Cancelled'];
@@ -241,18 +280,7 @@ async function untilFinished(
       throw new Error(
         `task ${taskId} stalled: ${view.status} ${done}/${view.totalCount ?? '?'} for ${STALL_MS / 1000} s`,
       );
-    await new Promise<void>((resolve) => {
-      // One listener at a time: a long run must not pile them up on the signal.
-      const early = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        stop?.removeEventListener('abort', early);
-        resolve();
-      }, everyMs);
-      stop?.addEventListener('abort', early, { once: true });
-    });
+    await pause(everyMs, stop);
   }
 }
 
@@ -270,10 +298,10 @@ interface Side {
 async function followWithCurl(taskId: string): Promise<Side> {
   const view = await untilFinished(taskId, 1000);
   if (view === undefined) throw new Error(`task ${taskId}: following stopped`);
-  const res = await fetch(`${apiUrl}/bulkthings/${taskId}/results`, {
-    headers: { accept: 'application/x-ndjson' },
+  const res = await getRetrying(`${apiUrl}/bulkthings/${taskId}/results`, {
+    accept: 'application/x-ndjson',
   });
-  if (!res.ok || res.body === null) throw new Error(`results of ${taskId}: HTTP ${res.status}`);
+  if (res.body === null) throw new Error(`results of ${taskId}: no body`);
   const file = join(work, 'curl-results.ndjson');
   const out = createWriteStream(file);
   for await (const chunk of res.body as AsyncIterable<Uint8Array>)
