@@ -44,11 +44,20 @@ const work = await mkdtemp(join(tmpdir(), 'bench-cli-'));
 
 /** What the run has started, stopped in reverse order on every path (the end, an error, Ctrl-C). */
 const stoppers: (() => Promise<void>)[] = [() => rm(work, { recursive: true, force: true })];
-async function stopAll(): Promise<void> {
-  for (const stop of stoppers.splice(0).reverse()) await stop();
+let stopping: Promise<void> | undefined;
+/** One stop however many paths ask for it: each waits for the same one to finish. */
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop();
+  })();
+  return stopping;
 }
+const interruption = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  process.once(signal, () => {
+    interruption.abort();
+    void stopAll().finally(() => process.exit(130));
+  });
 
 /**
  * Commands under GNU time run in their own process group (time does not pass a signal on to its
@@ -452,6 +461,9 @@ try {
   );
   for (const table of [startup, preflight, ...followed.map((row) => [row]), dryRuns])
     if (table.length > 0) console.table(table);
+} catch (e: unknown) {
+  // Interrupted, the requests in flight fail as the API stops: that is not the run's error.
+  if (!interruption.signal.aborted) throw e;
 } finally {
   await stopAll();
 }
