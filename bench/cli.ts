@@ -1,4 +1,3 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -7,7 +6,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { PROVISION_BIN } from '../test/support/cli.js';
-import { startBenchStack, startProcess } from './local-stack.js';
+import { putThingTemplate, startBenchStack, startProcess } from './local-stack.js';
 
 /**
  * The `provision` CLI on the local stack (API, worker and emulator each in their own process):
@@ -164,17 +163,8 @@ let apiUrl = '';
 if (parts.has(3) || parts.has(4)) {
   const bench = await startBenchStack();
   stoppers.push(() => bench.stop());
-  const template = {
-    Parameters: { ThingName: { Type: 'String' }, Site: { Type: 'String', Default: 'plant-1' } },
-    Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'ThingName' } } } },
-  };
-  await bench.clients.s3.send(
-    new PutObjectCommand({
-      Bucket: bench.config.templates.bucket,
-      Key: 'templates/bench-thing.json',
-      Body: JSON.stringify(template),
-    }),
-  );
+  await putThingTemplate(bench, { Site: { Type: 'String', Default: 'plant-1' } });
+
   const api = startProcess('bench/api-process.ts', bench.env);
   stoppers.push(() => api.stop());
   apiUrl = await api.firstLine;

@@ -1,11 +1,16 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVISION_BIN } from '../test/support/cli.js';
-import { startBenchStack, startProcess, type BenchProcess, type BenchStack } from './local-stack.js';
+import {
+  putThingTemplate,
+  startBenchStack,
+  startProcess,
+  type BenchProcess,
+  type BenchStack,
+} from './local-stack.js';
 import { procStats } from './proc-stats.js';
 
 /**
@@ -88,17 +93,8 @@ let stack: { bench: BenchStack; api: BenchProcess; worker: BenchProcess; url: st
 
 async function startStack(): Promise<NonNullable<typeof stack>> {
   const bench = await startBenchStack();
-  const template = {
-    Parameters: { ThingName: { Type: 'String' } },
-    Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'ThingName' } } } },
-  };
-  await bench.clients.s3.send(
-    new PutObjectCommand({
-      Bucket: bench.config.templates.bucket,
-      Key: 'templates/bench-thing.json',
-      Body: JSON.stringify(template),
-    }),
-  );
+  await putThingTemplate(bench);
+
   const api = startProcess('bench/api-process.ts', bench.env);
   const worker = startProcess('workers/container.ts', bench.env);
   return { bench, api, worker, url: await api.firstLine };

@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { bootstrap } from '../infra/bootstrap.js';
@@ -42,6 +43,27 @@ export async function startBenchStack(): Promise<BenchStack> {
       await moto.stop();
     },
   };
+}
+
+/**
+ * Puts the benchmarks' `bench-thing` template: a thing only, so the emulator's certificate work
+ * is not the whole story; `parameters` are its declared parameters beyond ThingName.
+ */
+export async function putThingTemplate(
+  bench: BenchStack,
+  parameters: Record<string, { Type: 'String'; Default?: string }> = {},
+): Promise<void> {
+  const template = {
+    Parameters: { ThingName: { Type: 'String' }, ...parameters },
+    Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'ThingName' } } } },
+  };
+  await bench.clients.s3.send(
+    new PutObjectCommand({
+      Bucket: bench.config.templates.bucket,
+      Key: 'templates/bench-thing.json',
+      Body: JSON.stringify(template),
+    }),
+  );
 }
 
 /** A service process of the benchmark (API, worker), measured apart from the benchmark itself. */

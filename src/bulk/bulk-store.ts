@@ -616,25 +616,23 @@ export class BulkStore {
   private async batchGet(keys: Record<string, string>[], what: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > 1) {
-          if (attempt > UNPROCESSED_RETRY.attempts) {
-            throw new TransientError(
-              'BULK_READ_UNPROCESSED',
-              `DynamoDB left ${pending.length} ${what} unread after ${UNPROCESSED_RETRY.attempts} attempts; the message will be retried`,
-            );
-          }
-          await this.sleep(backoffMs(UNPROCESSED_RETRY, attempt - 1));
-        }
-        const out = await this.dynamo.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        items.push(...(out.Responses?.[this.tableName] ?? []));
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
+      await this.untilProcessed(
+        keys.slice(i, i + 100),
+        async (pending) => {
+          const out = await this.dynamo.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            }),
+          );
+          items.push(...(out.Responses?.[this.tableName] ?? []));
+          return out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        },
+        (left) =>
+          new TransientError(
+            'BULK_READ_UNPROCESSED',
+            `DynamoDB left ${left} ${what} unread after ${UNPROCESSED_RETRY.attempts} attempts; the message will be retried`,
+          ),
+      );
     }
     return items;
   }
@@ -642,22 +640,39 @@ export class BulkStore {
   /** Unconditional puts, 25 a call; items DynamoDB leaves unprocessed are written again, backing off. */
   private async batchPut(items: Record<string, unknown>[], what: string): Promise<void> {
     for (let i = 0; i < items.length; i += 25) {
-      let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 1; requests.length > 0; attempt++) {
-        if (attempt > 1) {
-          if (attempt > UNPROCESSED_RETRY.attempts) {
-            throw new TransientError(
-              'BULK_WRITE_UNPROCESSED',
-              `DynamoDB left ${requests.length} ${what} unprocessed after ${UNPROCESSED_RETRY.attempts} attempts; the message will be retried`,
-            );
-          }
-          await this.sleep(backoffMs(UNPROCESSED_RETRY, attempt - 1));
-        }
-        const out = await this.dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      await this.untilProcessed(
+        items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+        async (requests) => {
+          const out = await this.dynamo.send(
+            new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+          );
+          return (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        },
+        (left) =>
+          new TransientError(
+            'BULK_WRITE_UNPROCESSED',
+            `DynamoDB left ${left} ${what} unprocessed after ${UNPROCESSED_RETRY.attempts} attempts; the message will be retried`,
+          ),
+      );
+    }
+  }
+
+  /**
+   * Sends `first`, then whatever DynamoDB answers it left unprocessed, backing off between
+   * attempts; after the last attempt, `gaveUp` with how many were left.
+   */
+  private async untilProcessed<T>(
+    first: T[],
+    send: (pending: T[]) => Promise<T[]>,
+    gaveUp: (left: number) => TransientError,
+  ): Promise<void> {
+    let pending = first;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 1) {
+        if (attempt > UNPROCESSED_RETRY.attempts) throw gaveUp(pending.length);
+        await this.sleep(backoffMs(UNPROCESSED_RETRY, attempt - 1));
       }
+      pending = await send(pending);
     }
   }
 

@@ -1,10 +1,9 @@
 import type { TaskError } from '../tasks/model.js';
 import type { ChunkTally } from './bulk-store.js';
 import { readChunkLines } from './chunk-lines.js';
-import { deviceProblem, deviceThingName } from '../provisioning/device-check.js';
 import { finishTaskIfDone, settleChunk } from './finish-task.js';
 import type { InputLine } from './input-line.js';
-import { checkLine, undeclaredProblem, type LineCheckContext, type LineVerdict } from './line-check.js';
+import { checkLine, templateLineCheck, undeclaredProblem, type LineVerdict } from './line-check.js';
 import type { BulkTask, Chunk, LineOutcome, LineStatus } from './model.js';
 import { sendSuccessor } from './plan.js';
 import type { ChunkDeps } from './chunk-deps.js';
@@ -67,14 +66,7 @@ export async function checkChunk(
 type Outcome = Omit<LineOutcome, 'expiresAt'>;
 
 async function checkLines(task: BulkTask, lines: InputLine[], deps: ChunkDeps): Promise<Outcome[]> {
-  const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
-  const region = { region: deps.region };
-  const context: LineCheckContext = {
-    template,
-    cdfParameters: task.cdfProvisioningParameters,
-    deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, region),
-    thingName: (parameters) => deviceThingName(template, task.cdfProvisioningParameters, parameters, region),
-  };
+  const context = await templateLineCheck(task, deps);
   const verdicts = lines.map((line) => ({ line: line.line, verdict: checkLine(line, context) }));
 
   // Each name's first line in this chunk claims it; the claim answers the first line in the input.

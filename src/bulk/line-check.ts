@@ -2,7 +2,10 @@ import type { InvalidInputError, ServiceError } from '../errors.js';
 import type { CdfProvisioningParameters } from '../tasks/request.js';
 import { TemplateError } from '../templates/errors.js';
 import type { LoadedTemplate } from '../templates/loaded-template.js';
+import { deviceProblem, deviceThingName } from '../provisioning/device-check.js';
+import type { TemplateStore } from '../templates/template-store.js';
 import type { InputLine } from './input-line.js';
+import type { BulkTask } from './model.js';
 
 /** A line's problem as results show it. */
 export interface LineProblem {
@@ -31,6 +34,24 @@ export interface LineCheckContext {
   cdfParameters: CdfProvisioningParameters | undefined;
   deviceProblem: DeviceCheck;
   thingName(parameters: Readonly<Record<string, string>>): string | undefined;
+}
+
+/**
+ * The line check of a bulk task's template (at the version it was accepted with), bound to the
+ * runtime's region as admission checks a device: what a chunk and a dry run's chunk both use.
+ */
+export async function templateLineCheck(
+  task: Pick<BulkTask, 'provisioningTemplateId' | 'templateVersion' | 'cdfProvisioningParameters'>,
+  deps: { templates: TemplateStore; region: string },
+): Promise<LineCheckContext> {
+  const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
+  const region = { region: deps.region };
+  return {
+    template,
+    cdfParameters: task.cdfProvisioningParameters,
+    deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, region),
+    thingName: (parameters) => deviceThingName(template, task.cdfProvisioningParameters, parameters, region),
+  };
 }
 
 export function checkLine(line: InputLine, context: LineCheckContext): LineVerdict {

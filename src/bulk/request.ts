@@ -13,6 +13,16 @@ const ExistingThings = Type.Union([Type.Literal('refuse'), Type.Literal('skip'),
     "'skip' leaves it alone (SKIPPED), 'provision' gives it another certificate",
 });
 
+/** An input file in S3, as a request names it; `description` says what its lines hold. */
+export const InputFile = (description: string) =>
+  Type.Object(
+    {
+      bucket: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }),
+      key: Type.String({ minLength: 1, maxLength: 1024 }),
+    },
+    { additionalProperties: false, description },
+  );
+
 export const BulkRegistrationRequest = Type.Object(
   {
     provisioningTemplateId: TemplateId,
@@ -24,16 +34,8 @@ export const BulkRegistrationRequest = Type.Object(
       }),
     ),
     inputFile: Type.Optional(
-      Type.Object(
-        {
-          bucket: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }),
-          key: Type.String({ minLength: 1, maxLength: 1024 }),
-        },
-        {
-          additionalProperties: false,
-          description:
-            'A file in S3: CSV (header row of parameter names) when the key ends in .csv, else UTF-8 NDJSON (one parameter map per line)',
-        },
+      InputFile(
+        'A file in S3: CSV (header row of parameter names) when the key ends in .csv, else UTF-8 NDJSON (one parameter map per line)',
       ),
     ),
     cdfProvisioningParameters: Type.Optional(CdfProvisioningParameters),

@@ -8,11 +8,10 @@ import { lineTaskId } from '../tasks/task-key.js';
 import { checkChunk } from './check-chunk.js';
 import type { ChunkDeps } from './chunk-deps.js';
 import { readChunkLines } from './chunk-lines.js';
-import { deviceProblem, deviceThingName } from '../provisioning/device-check.js';
 import { finishTaskIfDone, settleChunk } from './finish-task.js';
 import type { InputLine } from './input-line.js';
 import type { LineItem } from './bulk-store.js';
-import { checkLine, type LineCheckContext, type LineProblem, type LineVerdict } from './line-check.js';
+import { checkLine, templateLineCheck, type LineProblem, type LineVerdict } from './line-check.js';
 import { isLineOutcome, type BulkTask, type LineOutcome, type LineStatus } from './model.js';
 import { sendSuccessor } from './plan.js';
 import { ROTATION_COLUMNS, rotationLineVerdict } from './rotation-line.js';
@@ -104,14 +103,7 @@ export async function runChunk(
 /** How the task's lines are checked: against its template, or as a fleet rotation's things. */
 async function lineVerdicts(task: BulkTask, deps: ChunkDeps): Promise<(item: InputLine) => LineVerdict> {
   if (task.rotation !== undefined) return rotationLineVerdict;
-  const template = await deps.templates.load(task.provisioningTemplateId, task.templateVersion);
-  const context = { region: deps.region };
-  const lineCheck: LineCheckContext = {
-    template,
-    cdfParameters: task.cdfProvisioningParameters,
-    deviceProblem: (t, cdf, parameters) => deviceProblem(t, cdf, parameters, context),
-    thingName: (parameters) => deviceThingName(template, task.cdfProvisioningParameters, parameters, context),
-  };
+  const lineCheck = await templateLineCheck(task, deps);
   return (item) => checkLine(item, lineCheck);
 }
 

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { InputFile } from '../bulk/request.js';
 import { CdfProvisioningParameters } from '../tasks/request.js';
 import { ROTATION_MODES } from '../tasks/rotation.js';
 
@@ -86,17 +87,9 @@ export const FleetRotationRequest = Type.Object(
       }),
     ),
     inputFile: Type.Optional(
-      Type.Object(
-        {
-          bucket: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }),
-          key: Type.String({ minLength: 1, maxLength: 1024 }),
-        },
-        {
-          additionalProperties: false,
-          description:
-            'A file in S3 (POST /bulkthings/uploads hands out the URL to put it): CSV with a ThingName column ' +
-            '(and optionally CertificateId) when the key ends in .csv, else NDJSON of such objects',
-        },
+      InputFile(
+        'A file in S3 (POST /bulkthings/uploads hands out the URL to put it): CSV with a ThingName column ' +
+          '(and optionally CertificateId) when the key ends in .csv, else NDJSON of such objects',
       ),
     ),
     expiringWithinDays: Type.Optional(

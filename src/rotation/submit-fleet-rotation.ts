@@ -5,8 +5,7 @@ import type { BulkTask, FleetRotation, FleetSelection } from '../bulk/model.js';
 import { submitBulkTask, type BulkLines, type SubmitBulkDeps } from '../bulk/submit-bulk.js';
 import type { ModeChecks } from '../provisioning/certificate-modes/certificate-mode.js';
 import type { Rotation } from '../tasks/rotation.js';
-import { IOT } from '../templates/iot-constraints.js';
-import { ThingNameInvalidError } from '../things/errors.js';
+import { checkThingName } from '../things/thing-name.js';
 import { FleetRotationError, ThingGroupNotFoundError } from './errors.js';
 import { ROTATION_TEMPLATE_ID, checkParametersFit, retireAfter } from './resolve-rotation.js';
 import { DEFAULT_RETIRE, type FleetRotationRequest } from './schemas.js';
@@ -100,9 +99,7 @@ function selectionOf(body: FleetRotationRequest): { selection: FleetSelection; l
   if (body.inputFile !== undefined) {
     return { selection: { kind: 'things' }, lines: { source: 'inputFile', inputFile: body.inputFile } };
   }
-  const names = body.thingNames ?? [];
-  const bad = names.find((name) => !IOT.thingName.pattern.test(name));
-  if (bad !== undefined) throw new ThingNameInvalidError(bad);
+  const names = (body.thingNames ?? []).map(checkThingName);
   return {
     selection: { kind: 'things' },
     lines: { source: 'parameters', parameters: names.map((ThingName) => ({ ThingName })) },
