@@ -32,22 +32,24 @@ export async function preflight(path: string, defaults: Record<string, string>):
   const names = new NameIndex();
   let devices = 0;
   let hasErrorColumn = input.layout?.columns.includes(ERROR_COLUMN) ?? false;
-  for await (const line of input.lines) {
-    devices += 1;
-    if ('error' in line) {
-      problems.add('BULK_LINE_INVALID', { line: line.line, message: line.error });
-      continue;
+  for await (const lines of input.linesByRead) {
+    for (const line of lines) {
+      devices += 1;
+      if ('error' in line) {
+        problems.add('BULK_LINE_INVALID', { line: line.line, message: line.error });
+        continue;
+      }
+      if (line.parameters[ERROR_COLUMN] !== undefined) hasErrorColumn = true;
+      const thingName = line.parameters.ThingName ?? defaults.ThingName;
+      if (thingName === undefined) continue;
+      const first = names.firstLineOf(thingName, line.line);
+      if (first !== undefined)
+        problems.add('THING_NAME_DUPLICATE', {
+          line: line.line,
+          thingName,
+          message: `the thing name is also on line ${first}`,
+        });
     }
-    if (line.parameters[ERROR_COLUMN] !== undefined) hasErrorColumn = true;
-    const thingName = line.parameters.ThingName ?? defaults.ThingName;
-    if (thingName === undefined) continue;
-    const first = names.firstLineOf(thingName, line.line);
-    if (first !== undefined)
-      problems.add('THING_NAME_DUPLICATE', {
-        line: line.line,
-        thingName,
-        message: `the thing name is also on line ${first}`,
-      });
   }
   return {
     path,

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { openCsv, type CsvLayout } from '../../src/bulk/csv-reader.js';
 import type { InputLine } from '../../src/bulk/input-line.js';
-import { readNdjsonLines } from '../../src/bulk/ndjson-reader.js';
+import { readNdjsonLines, readNdjsonLinesByRead } from '../../src/bulk/ndjson-reader.js';
 import { isServiceError } from '../../src/errors.js';
 import { InputRefusedError, errnoOf } from '../errors.js';
 import { formatOf, type InputFormat } from './input-format.js';
@@ -13,7 +13,13 @@ export interface InputFile {
   format: InputFormat;
   /** CSV only: delimiter, columns, BOM and line ending. */
   layout?: CsvLayout;
+  /** The lines one at a time. Read either these or `linesByRead`, not both. */
   lines: AsyncGenerator<InputLine>;
+  /**
+   * The same lines grouped by the read of the file that completed them, each group read in full
+   * before the next is asked for: a pass with no await, so no promise, per line.
+   */
+  linesByRead: AsyncGenerator<Iterable<InputLine>>;
   /** SHA-256 of every byte read so far: the file's content hash once `lines` is exhausted. */
   digest(): string;
 }
@@ -32,10 +38,17 @@ export async function readInput(path: string): Promise<InputFile> {
   const done = () => (digest ??= hash.digest('hex'));
   try {
     if (format === 'csv') {
-      const { layout, lines } = await openCsv(source);
-      return { path, format, layout, lines, digest: done };
+      const { layout, lines, linesByRead } = await openCsv(source);
+      return { path, format, layout, lines, linesByRead, digest: done };
     }
-    return { path, format, lines: readNdjsonLines(source), digest: done };
+    // Generators run only when read, so only the one read takes the source.
+    return {
+      path,
+      format,
+      lines: readNdjsonLines(source),
+      linesByRead: readNdjsonLinesByRead(source),
+      digest: done,
+    };
   } catch (e: unknown) {
     if (isServiceError(e) && !(e instanceof InputRefusedError))
       throw new InputRefusedError(e.code, `${path}: ${e.message}`);

@@ -1,4 +1,4 @@
-import { CsvTokenizer, type RawRecord } from './csv-tokenizer.js';
+import { CsvTokenizer, type CsvRecord } from './csv-tokenizer.js';
 import { BulkInputError } from './errors.js';
 import { PARAMETER_NAME, type InputLine } from './input-line.js';
 
@@ -29,7 +29,14 @@ export type CsvColumns = Pick<CsvLayout, 'delimiter' | 'columns'>;
 
 export interface CsvInput {
   layout: CsvLayout;
+  /** The lines one at a time. Read either these or `linesByRead`, not both. */
   lines: AsyncGenerator<InputLine>;
+  /**
+   * The same lines grouped by the read of the source that completed them, each group read lazily
+   * (no line is made before it is asked for) and in full before the next group is asked for: a
+   * pass with no await per line, so it makes no promise per line either.
+   */
+  linesByRead: AsyncGenerator<Iterable<InputLine>>;
 }
 
 const BOM = [0xef, 0xbb, 0xbf];
@@ -73,42 +80,49 @@ export async function openCsv(source: AsyncIterable<Uint8Array>): Promise<CsvInp
       ? ';'
       : ',';
   const tokenizer = new CsvTokenizer(delimiter.charCodeAt(0), found.line, found.start);
-  const body = prefix.subarray(found.start);
-  const first = [...tokenizer.push(body)];
-  if (exhausted) first.push(...tokenizer.end());
-  const header = first.shift();
-  if (header === undefined)
+  tokenizer.push(prefix.subarray(found.start));
+  // The header's line ending is in the prefix unless the file is only the header.
+  if (!tokenizer.next() && !(exhausted && tokenizer.finish()))
     throw new BulkInputError('BULK_INPUT_EMPTY', 'The CSV file is empty: it needs a header row and lines');
   const layout: CsvLayout = {
     delimiter,
-    columns: headerColumns(header),
+    columns: headerColumns(tokenizer),
     bom,
     lineEnding: found.end > 0 && prefix[found.end - 1] === CR ? '\r\n' : '\n',
     headerLine: found.line,
-    headerRaw: header.raw,
+    headerRaw: tokenizer.raw(),
   };
-  return { layout, lines: linesOf(layout, first, tokenizer, exhausted ? undefined : iterator) };
+  const linesByRead = linesByReadOf(layout, tokenizer, exhausted ? undefined : iterator);
+  return { layout, lines: oneByOne(linesByRead), linesByRead };
 }
 
-async function* linesOf(
+async function* linesByReadOf(
   layout: CsvLayout,
-  first: RawRecord[],
   tokenizer: CsvTokenizer,
   rest: AsyncIterator<Uint8Array> | undefined,
-): AsyncGenerator<InputLine> {
-  for (const record of first) {
-    const line = toLine(layout, record);
-    if (line !== undefined) yield line;
-  }
+): AsyncGenerator<Iterable<InputLine>> {
+  // The lines after the header in the bytes read with it.
+  yield linesFrom(layout, tokenizer, rest === undefined);
   if (rest === undefined) return;
   for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
-    for (const record of tokenizer.push(next.value)) {
-      const line = toLine(layout, record);
-      if (line !== undefined) yield line;
-    }
+    tokenizer.push(next.value);
+    yield linesFrom(layout, tokenizer, false);
   }
-  for (const record of tokenizer.end()) {
-    const line = toLine(layout, record);
+  yield linesFrom(layout, tokenizer, true);
+}
+
+async function* oneByOne(groups: AsyncIterable<Iterable<InputLine>>): AsyncGenerator<InputLine> {
+  for await (const group of groups) yield* group;
+}
+
+/** The lines of the records the bytes pushed so far complete, and at the end the last one. */
+function* linesFrom(layout: CsvColumns, tokenizer: CsvTokenizer, atEnd: boolean): Generator<InputLine> {
+  while (tokenizer.next()) {
+    const line = toLine(layout, tokenizer);
+    if (line !== undefined) yield line;
+  }
+  if (atEnd && tokenizer.finish()) {
+    const line = toLine(layout, tokenizer);
     if (line !== undefined) yield line;
   }
 }
@@ -118,72 +132,103 @@ async function* linesOf(
  * chunk's bytes): read exactly as the whole file is, since the tokenizer's state at a record's
  * start is always its first.
  */
-export function* csvLinesOf(
+export function csvLinesOf(
   layout: CsvColumns,
   slice: Uint8Array,
   firstLine: number,
   firstOffset: number,
 ): Generator<InputLine> {
   const tokenizer = new CsvTokenizer(layout.delimiter.charCodeAt(0), firstLine, firstOffset);
-  for (const record of [...tokenizer.push(slice), ...tokenizer.end()]) {
-    const line = toLine(layout, record);
-    if (line !== undefined) yield line;
-  }
+  tokenizer.push(slice);
+  return linesFrom(layout, tokenizer, true);
 }
 
 /** A record as a device's parameters, or the reason it fails; undefined for an empty row. */
-export function toLine(layout: CsvColumns, record: RawRecord): InputLine | undefined {
-  const { line, raw, start, end } = record;
-  if (record.error !== undefined) return { line, raw, start, end, error: record.error };
+export function toLine(layout: CsvColumns, record: CsvRecord): InputLine | undefined {
+  const { line, start, end } = record;
+  if (record.error !== undefined) return { line, raw: record.raw(), start, end, error: record.error };
   if (isEmptyRow(record)) return undefined;
-  const values: string[] = [];
-  for (const field of record.fields) {
-    try {
-      values.push(utf8.decode(field));
-    } catch {
-      return { line, raw, start, end, error: 'the line is not valid UTF-8' };
-    }
-  }
+  const count = record.fieldCount;
   const expected = layout.columns.length;
-  if (values.length !== expected)
+  if (count !== expected) {
+    // An invalid byte is the first thing to fix, so it is the reason given.
+    for (let i = 0; i < count; i++)
+      if (textOf(record, i) === undefined) return { line, raw: record.raw(), start, end, error: NOT_UTF8 };
     return {
       line,
-      raw,
+      raw: record.raw(),
       start,
       end,
-      error: `the line has ${values.length} field(s), the header has ${expected} (${layout.columns.join(layout.delimiter)}); a value with '${layout.delimiter}' in it must be quoted`,
+      error: `the line has ${count} field(s), the header has ${expected} (${layout.columns.join(layout.delimiter)}); a value with '${layout.delimiter}' in it must be quoted`,
     };
+  }
   const parameters: Record<string, string> = {};
-  layout.columns.forEach((column, i) => {
-    const value = values[i];
-    if (value !== undefined && value !== '') parameters[column] = value;
-  });
-  return { line, raw, start, end, parameters };
+  for (let i = 0; i < count; i++) {
+    const value = textOf(record, i);
+    if (value === undefined) return { line, raw: record.raw(), start, end, error: NOT_UTF8 };
+    const column = layout.columns[i];
+    if (column !== undefined && value !== '') parameters[column] = value;
+  }
+  return { line, raw: record.raw(), start, end, parameters };
 }
 
-function isEmptyRow(record: RawRecord): boolean {
-  if (record.fields.length === 1) return !record.quoted[0] && (record.fields[0] ?? []).every(isSpace);
-  return record.fields.every((f, i) => f.length === 0 && record.quoted[i] !== true);
+const NOT_UTF8 = 'the line is not valid UTF-8';
+
+/**
+ * Field `i` decoded as UTF-8, or undefined if it is not valid UTF-8. An ASCII field (the usual
+ * case) is decoded straight from the tokenizer's buffer, without a view of it; any other goes
+ * through the strict decoder, which also drops a leading byte-order mark.
+ */
+function textOf(record: CsvRecord, i: number): string | undefined {
+  const bytes = record.fieldBytes;
+  const from = record.fieldStart(i);
+  const to = record.fieldEnd(i);
+  if (from === to) return '';
+  let ascii = true;
+  for (let j = from; j < to; j++)
+    if ((bytes[j] ?? 0) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  if (ascii) return bytes.toString('latin1', from, to);
+  try {
+    return utf8.decode(bytes.subarray(from, to));
+  } catch {
+    return undefined;
+  }
+}
+
+function isEmptyRow(record: CsvRecord): boolean {
+  const bytes = record.fieldBytes;
+  if (record.fieldCount === 1) {
+    if (record.isQuoted(0)) return false;
+    for (let j = record.fieldStart(0); j < record.fieldEnd(0); j++) if (!isSpace(bytes[j] ?? 0)) return false;
+    return true;
+  }
+  for (let i = 0; i < record.fieldCount; i++)
+    if (record.fieldEnd(i) !== record.fieldStart(i) || record.isQuoted(i)) return false;
+  return true;
 }
 
 function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x09;
 }
 
-function headerColumns(header: RawRecord): string[] {
+function headerColumns(header: CsvRecord): string[] {
   if (header.error !== undefined)
     throw new BulkInputError(
       'BULK_CSV_HEADER_INVALID',
       `The CSV header (line ${header.line}): ${header.error}`,
     );
-  let names: string[];
-  try {
-    names = header.fields.map((f) => utf8.decode(f).trim());
-  } catch {
-    throw new BulkInputError(
-      'BULK_CSV_HEADER_INVALID',
-      `The CSV header (line ${header.line}) is not valid UTF-8`,
-    );
+  const names: string[] = [];
+  for (let i = 0; i < header.fieldCount; i++) {
+    const name = textOf(header, i);
+    if (name === undefined)
+      throw new BulkInputError(
+        'BULK_CSV_HEADER_INVALID',
+        `The CSV header (line ${header.line}) is not valid UTF-8`,
+      );
+    names.push(name.trim());
   }
   const problems: string[] = [];
   const seen = new Set<string>();

@@ -9,29 +9,73 @@ const CR = 0x0d;
  * counterpart of `ndjsonLinesOf` for a whole file (one line in memory at a time).
  */
 export async function* readNdjsonLines(source: AsyncIterable<Uint8Array>): AsyncGenerator<InputLine> {
-  let pending: Uint8Array = new Uint8Array(0);
-  let line = 1;
-  /** File offset of `pending`'s first byte. */
-  let offset = 0;
+  for await (const group of readNdjsonLinesByRead(source)) yield* group;
+}
+
+/**
+ * The same lines grouped by the read of the source that completed them, each group read lazily
+ * and in full before the next is asked for (a pass with no await, so no promise, per line).
+ */
+export async function* readNdjsonLinesByRead(
+  source: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Iterable<InputLine>> {
+  const state: ReadState = { pending: NO_BYTES, line: 1, offset: 0, unread: false };
   for await (const chunk of source) {
-    let data = chunk;
-    if (pending.length > 0) {
-      data = new Uint8Array(pending.length + chunk.length);
-      data.set(pending);
-      data.set(chunk, pending.length);
-    }
-    let start = 0;
-    for (let end = data.indexOf(LF, start); end !== -1; end = data.indexOf(LF, start)) {
-      const item = lineAt(data.subarray(start, end), line, offset + start, offset + end + 1);
-      if (item !== undefined) yield item;
-      line += 1;
-      start = end + 1;
-    }
-    pending = data.slice(start);
-    offset += start;
+    if (state.unread) throw new Error('readNdjsonLinesByRead: a group of lines was not read in full');
+    state.unread = true;
+    yield linesOfRead(chunk, state);
   }
-  const last = lineAt(pending, line, offset, offset + pending.length);
-  if (last !== undefined) yield last;
+  if (state.unread) throw new Error('readNdjsonLinesByRead: a group of lines was not read in full');
+  const last = lineAt(state.pending, state.line, state.offset, state.offset + state.pending.length);
+  if (last !== undefined) yield [last];
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+interface ReadState {
+  /** The start of a line whose LF has not been read yet. */
+  pending: Uint8Array;
+  /** Its number, and the file offset of its first byte. */
+  line: number;
+  offset: number;
+  /** The lines of the last read have not all been asked for. */
+  unread: boolean;
+}
+
+/**
+ * The lines one read completes. Only a line that straddles two reads is copied together; the
+ * others are read where they are in the chunk.
+ */
+function* linesOfRead(chunk: Uint8Array, state: ReadState): Generator<InputLine> {
+  let start = 0;
+  let end = chunk.indexOf(LF);
+  if (state.pending.length > 0) {
+    const upTo = end === -1 ? chunk.length : end;
+    const joined = new Uint8Array(state.pending.length + upTo);
+    joined.set(state.pending);
+    joined.set(chunk.subarray(0, upTo), state.pending.length);
+    if (end === -1) {
+      state.pending = joined;
+      state.unread = false;
+      return;
+    }
+    const item = lineAt(joined, state.line, state.offset, state.offset + joined.length + 1);
+    state.offset += joined.length + 1;
+    state.line += 1;
+    start = end + 1;
+    end = chunk.indexOf(LF, start);
+    if (item !== undefined) yield item;
+  }
+  for (; end !== -1; end = chunk.indexOf(LF, start)) {
+    const item = lineAt(chunk.subarray(start, end), state.line, state.offset, state.offset + end - start + 1);
+    state.offset += end - start + 1;
+    state.line += 1;
+    start = end + 1;
+    if (item !== undefined) yield item;
+  }
+  // A copy, so a few bytes do not keep the whole chunk.
+  state.pending = chunk.slice(start);
+  state.unread = false;
 }
 
 /** The lines of a slice of an NDJSON file that starts at a line's first byte (a chunk's bytes). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
-import { openCsv } from '../../../src/bulk/csv-reader.js';
+import { csvLinesOf, openCsv } from '../../../src/bulk/csv-reader.js';
 import type { InputLine } from '../../../src/bulk/input-line.js';
 
 /** The file's bytes, delivered in slices of `size` so records and line endings straddle chunks. */
@@ -18,6 +18,13 @@ async function read(text: string | Buffer, size = 7) {
   const out: InputLine[] = [];
   for await (const line of lines) out.push(line);
   return { layout, lines: out };
+}
+
+async function readByRead(bytes: Buffer, size: number) {
+  const { linesByRead } = await openCsv(chunks(bytes, size));
+  const out: InputLine[] = [];
+  for await (const group of linesByRead) for (const line of group) out.push(line);
+  return out;
 }
 
 const view = (line: InputLine) =>
@@ -152,5 +159,69 @@ describe('the bulk CSV reader', () => {
     const { layout, lines } = await read('ThingName,Site');
     expect(layout.columns).toEqual(['ThingName', 'Site']);
     expect(lines).toEqual([]);
+  });
+
+  it('reads a field that is not UTF-8 as such before counting fields', async () => {
+    const file = Buffer.concat([
+      Buffer.from('ThingName,Site\npump-1,'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(',x\n'),
+    ]);
+    const { lines } = await read(file);
+    expect(lines.map(view)).toEqual([{ line: 2, error: 'the line is not valid UTF-8' }]);
+  });
+
+  it('drops a byte-order mark at the start of a value, as a strict UTF-8 decoder does', async () => {
+    const { lines } = await read('ThingName,Site\n\ufeffpump-1,\ufeffa\ufeffb\n');
+    expect(lines.map(view)).toEqual([{ line: 2, ThingName: 'pump-1', Site: 'a\ufeffb' }]);
+  });
+
+  const mixed = Buffer.from(
+    'ThingName;Note\r\n' +
+      'pump-1;short\r\n' +
+      `"pump-2";"${'long '.repeat(40)}with ""quotes"" and\r\na newline"\r\n` +
+      '\r\n' +
+      'pump-3;"x"y\r\n' +
+      ';\r\n' +
+      'pump-4;Köln\r\n' +
+      'pump-5;no line ending',
+  );
+
+  it('gives every line its own copy of its bytes and its offsets in the file, in any slicing', async () => {
+    for (const size of [1, 3, 64, 100_000]) {
+      const { lines } = await read(mixed, size);
+      expect(lines.map((l) => l.line)).toEqual([2, 3, 6, 8, 9]);
+      for (const line of lines) {
+        const inFile = mixed
+          .subarray(line.start, line.end)
+          .toString()
+          .replace(/\r?\n$/, '');
+        expect(Buffer.from(line.raw).toString()).toBe(inFile);
+      }
+      expect(Buffer.from(lines[1]?.raw ?? []).toString()).toContain('with ""quotes"" and\r\na newline"');
+    }
+  });
+
+  it('reads the same lines grouped by read, lazily, and refuses a group left unread', async () => {
+    const { lines: expected } = await read(mixed, 5);
+    for (const size of [1, 7, 100_000]) expect(await readByRead(mixed, size)).toEqual(expected);
+
+    const { linesByRead } = await openCsv(chunks(mixed, 40));
+    const first = await linesByRead.next();
+    expect(first.done).toBe(false);
+    // Only the first line of the group is taken.
+    (first.value as Iterable<InputLine>)[Symbol.iterator]().next();
+    await expect(linesByRead.next()).rejects.toThrow('the records of the previous ones were read');
+  });
+
+  it('reads a chunk of a file from its offsets as the whole file reads it', async () => {
+    const { layout, lines } = await read(mixed, 9);
+    const [, second, third] = lines;
+    if (second === undefined || third === undefined) throw new Error('expected lines');
+    const slice = mixed.subarray(second.start);
+    expect([...csvLinesOf(layout, slice, second.line, second.start)]).toEqual(lines.slice(1));
+    expect([
+      ...csvLinesOf(layout, mixed.subarray(second.start, third.end), second.line, second.start),
+    ]).toEqual([second, third]);
   });
 });
