@@ -1,59 +1,66 @@
 /**
- * Which line a thing name was first seen on, in about 12 bytes per name whatever its length: an
- * open-addressing table of 53-bit hashes (cyrb53) and line numbers, instead of a Map of strings
- * (about 90 bytes per name), so the pre-flight of a 100,000-line file stays near its start-up
- * memory. Two different names share a hash with odds of about n²/2⁵⁴ (5 in 10 million for
- * 100,000 names): a pre-flight warning, which the service's own duplicate check then settles.
+ * Which line a thing name was first seen on, in about 20–24 bytes per name whatever its length:
+ * a hash table of 53-bit hashes (cyrb53) and line numbers, instead of a Map of strings (about 90
+ * bytes per name), so the pre-flight of a 100,000-line file stays near its start-up memory. Two
+ * different names share a hash with odds of about n²/2⁵⁴ (5 in 10 million for 100,000 names): a
+ * pre-flight warning, which the service's own duplicate check then settles.
+ *
+ * Entries (16 bytes) are written once into pages of 4,096 that never move; only the buckets (4
+ * bytes each, one to two per name) are reallocated as the table grows. An open-addressing table
+ * reallocates everything, doubling: at 100,000 names it held 3 MB and, until V8's next full
+ * collection, the 3 MB of the tables it had outgrown (issue 9, BENCHMARKS.md).
  */
 export class NameIndex {
-  private capacity = 1 << 12;
-  private hi = new Uint32Array(this.capacity);
-  private lo = new Uint32Array(this.capacity);
-  /** 0 marks an empty slot: line numbers start at 1. */
-  private lines = new Uint32Array(this.capacity);
+  /** Per entry: the hash's high 21 and low 32 bits, the line, and 1 + the next entry in its bucket (0: none). */
+  private readonly pages: Uint32Array[] = [];
   private size = 0;
+  /** 1 + the first entry of each bucket (0: empty). */
+  private buckets = new Uint32Array(1 << 12);
 
   /** The line `name` was first seen on, or undefined (and `line` is recorded) if it is new. */
   firstLineOf(name: string, line: number): number | undefined {
     const [h, l] = cyrb53(name);
-    let slot = this.find(h, l);
-    const seen = this.lines[slot] ?? 0;
-    if (seen !== 0) return seen;
-    if ((this.size + 1) * 2 > this.capacity) {
-      this.grow();
-      slot = this.find(h, l);
+    const bucket = l & (this.buckets.length - 1);
+    for (let next = this.buckets[bucket] ?? 0; next !== 0;) {
+      const entry = next - 1;
+      const page = this.pages[entry >>> PAGE_BITS] ?? NO_PAGE;
+      const at = (entry & (PAGE_SIZE - 1)) * FIELDS;
+      if (page[at] === h && page[at + 1] === l) return page[at + 2];
+      next = page[at + 3] ?? 0;
     }
-    this.hi[slot] = h;
-    this.lo[slot] = l;
-    this.lines[slot] = line;
+    const entry = this.size;
+    if (entry >>> PAGE_BITS === this.pages.length) this.pages.push(new Uint32Array(PAGE_SIZE * FIELDS));
+    const page = this.pages[entry >>> PAGE_BITS] ?? NO_PAGE;
+    const at = (entry & (PAGE_SIZE - 1)) * FIELDS;
+    page[at] = h;
+    page[at + 1] = l;
+    page[at + 2] = line;
+    page[at + 3] = this.buckets[bucket] ?? 0;
+    this.buckets[bucket] = entry + 1;
     this.size += 1;
+    if (this.size > this.buckets.length) this.rehash(this.buckets.length * 2);
     return undefined;
   }
 
-  private find(h: number, l: number): number {
-    const mask = this.capacity - 1;
-    let slot = l & mask;
-    while ((this.lines[slot] ?? 0) !== 0 && (this.hi[slot] !== h || this.lo[slot] !== l))
-      slot = (slot + 1) & mask;
-    return slot;
-  }
-
-  private grow(): void {
-    const { hi, lo, lines } = this;
-    this.capacity *= 2;
-    this.hi = new Uint32Array(this.capacity);
-    this.lo = new Uint32Array(this.capacity);
-    this.lines = new Uint32Array(this.capacity);
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i] ?? 0;
-      if (line === 0) continue;
-      const slot = this.find(hi[i] ?? 0, lo[i] ?? 0);
-      this.hi[slot] = hi[i] ?? 0;
-      this.lo[slot] = lo[i] ?? 0;
-      this.lines[slot] = line;
+  /** New buckets, each entry linked into its own (the entries stay where they are). */
+  private rehash(capacity: number): void {
+    const buckets = new Uint32Array(capacity);
+    const mask = capacity - 1;
+    for (let entry = 0; entry < this.size; entry++) {
+      const page = this.pages[entry >>> PAGE_BITS] ?? NO_PAGE;
+      const at = (entry & (PAGE_SIZE - 1)) * FIELDS;
+      const bucket = (page[at + 1] ?? 0) & mask;
+      page[at + 3] = buckets[bucket] ?? 0;
+      buckets[bucket] = entry + 1;
     }
+    this.buckets = buckets;
   }
 }
+
+const PAGE_BITS = 12;
+const PAGE_SIZE = 1 << PAGE_BITS;
+const FIELDS = 4;
+const NO_PAGE = new Uint32Array(0);
 
 /** cyrb53 (public domain, bryc): a fast 53-bit string hash, as its high 21 and low 32 bits. */
 function cyrb53(text: string): [number, number] {
