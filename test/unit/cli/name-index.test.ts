@@ -13,4 +13,12 @@ describe('the pre-flight index of thing names', () => {
     expect(index.firstLineOf('pumpe-ä', 9)).toBe(1);
     expect(index.firstLineOf('pumpe-a', 10)).toBeUndefined();
   });
+
+  it('keeps every name on its first line across pages and rehashes, however often it repeats', () => {
+    const index = new NameIndex();
+    const count = 20_000;
+    for (let i = 0; i < count; i++) expect(index.firstLineOf(`n${i}`, i + 1)).toBeUndefined();
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < count; i++) expect(index.firstLineOf(`n${i}`, count + i + 1)).toBe(i + 1);
+  });
 });
