@@ -73,8 +73,8 @@ function* linesOfRead(chunk: Uint8Array, state: ReadState): Generator<InputLine>
     start = end + 1;
     if (item !== undefined) yield item;
   }
-  // A copy, so a few bytes do not keep the whole chunk.
-  state.pending = chunk.slice(start);
+  // A copy, so a few bytes do not keep the whole chunk (a Buffer's `slice` would be a view).
+  state.pending = new Uint8Array(chunk.subarray(start));
   state.unread = false;
 }
 
