@@ -37,6 +37,7 @@ export default {
       slowTestThreshold: 20,
     },
   ],
+  testSequencer: '<rootDir>/test/support/long-files-first.mjs',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,
