@@ -33,14 +33,16 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+      setupFiles: ['<rootDir>/test/support/worker-emulator.mjs'],
       slowTestThreshold: 20,
     },
   ],
+  testSequencer: '<rootDir>/test/support/long-files-first.mjs',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,
-  // Measured on every run and printed as a summary; no thresholds (README, Development).
-  collectCoverage: true,
+  // With --coverage (`npm run test:coverage`): V8's precise coverage slows every test file, more
+  // the longer a worker has run, so `npm test` goes without it (README, Development).
   coverageProvider: 'v8',
   collectCoverageFrom: ['src/**/*.ts', 'api/**/*.ts', 'workers/**/*.ts'],
   coverageReporters: ['text-summary', ['json-summary', { file: 'coverage-summary.json' }]],

@@ -44,7 +44,7 @@ export function freePort() {
 
 /**
  * The emulator's Python loads infra/moto-site/sitecustomize.py first, which makes moto's
- * conditional writes atomic as DynamoDB's are (see that file).
+ * conditional writes atomic as DynamoDB's are, and ends the emulator with its starter.
  * @param {Record<string, string>} env
  * @returns {string}
  */
@@ -62,7 +62,13 @@ export async function startMoto(options = {}) {
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(motoCommand.command, [...motoCommand.args, '-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, ...motoCommand.env, PYTHONPATH: pythonPath(motoCommand.env) },
+    env: {
+      ...process.env,
+      ...motoCommand.env,
+      PYTHONPATH: pythonPath(motoCommand.env),
+      // Read by moto-site/moto_site_exit_with_starter.py: the emulator ends when this process is gone.
+      MOTO_STARTED_BY_PID: String(process.pid),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
     // Its own process group: a terminal's Ctrl-C reaches only the service, which drains its
     // workers against a live emulator and then stops it.

@@ -1,3 +1,3 @@
 export default async function globalTeardown() {
-  await globalThis.__moto__?.stop();
+  await Promise.all((globalThis.__emulators__ ?? []).map((moto) => moto.stop()));
 }

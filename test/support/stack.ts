@@ -6,6 +6,7 @@ import { createApp } from '../../api/app.js';
 import { apiServices, type ApiServices } from '../../api/compose.js';
 import { startServer, type RunningServer } from '../../api/server.js';
 import { bootstrap } from '../../infra/bootstrap.js';
+import { startMoto, type RunningMoto } from '../../infra/moto.mjs';
 import { createAwsClients, clientOptionsFrom, type AwsClients } from '../../src/aws/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -131,6 +132,11 @@ export interface StackOptions {
   workers?: boolean;
   /** Test-only templates (test/fixtures/templates) to upload before the API and workers start. */
   templates?: string[];
+  /**
+   * An emulator of the file's own. For a file that reads account-wide lists (every certificate):
+   * on the worker's shared emulator its time and answers would depend on the files run before it.
+   */
+  ownEmulator?: boolean;
 }
 
 /** What `useStack` started; read it inside tests and hooks, once the file's `beforeAll` has run. */
@@ -150,9 +156,12 @@ export function useStack(options: StackOptions = {}): UsedStack {
   let stack: TestStack | undefined;
   let api: RunningServer | undefined;
   let workers: RunningWorkers | undefined;
+  let emulator: RunningMoto | undefined;
 
   beforeAll(async () => {
-    stack = await createTestStack(options.env);
+    if (options.ownEmulator === true) emulator = await startMoto();
+    const endpoint = emulator === undefined ? {} : { AWS_ENDPOINT_URL: emulator.endpoint };
+    stack = await createTestStack({ ...options.env, ...endpoint });
     for (const id of options.templates ?? []) await putTemplate(stack, id);
     if (options.api === true) api = await stack.startApi();
     if (options.workers === true) workers = stack.startWorkers();
@@ -161,6 +170,7 @@ export function useStack(options: StackOptions = {}): UsedStack {
     await workers?.stop();
     await api?.close();
     await stack?.close();
+    await emulator?.stop();
   });
 
   /** Why something is not there: not asked for, or asked for but read before `beforeAll` ran. */
