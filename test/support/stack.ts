@@ -160,7 +160,8 @@ export function useStack(options: StackOptions = {}): UsedStack {
 
   beforeAll(async () => {
     if (options.ownEmulator === true) emulator = await startMoto();
-    const endpoint = emulator === undefined ? {} : { AWS_ENDPOINT_URL: emulator.endpoint };
+    const endpoint: Record<string, string> =
+      emulator === undefined ? {} : { AWS_ENDPOINT_URL: emulator.endpoint };
     stack = await createTestStack({ ...options.env, ...endpoint });
     for (const id of options.templates ?? []) await putTemplate(stack, id);
     if (options.api === true) api = await stack.startApi();
