@@ -298,14 +298,18 @@ interface Side {
   failures: Record<string, number>;
 }
 
-/** Result lines in an NDJSON results file, and its failed lines by error code. */
+/**
+ * Result lines in an NDJSON results file, and its failed lines by error code; the first message of
+ * each code is printed, so a failure can be told from the emulator's or the service's fault.
+ */
 async function savedResults(file: string): Promise<{ saved: number; failures: Record<string, number> }> {
   const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.length > 0);
   const failures: Record<string, number> = {};
   for (const line of lines) {
-    const result = JSON.parse(line) as { status: string; error?: { code: string } };
+    const result = JSON.parse(line) as { status: string; error?: { code: string; message?: string } };
     if (result.status !== 'FAILED') continue;
     const code = result.error?.code ?? 'FAILED';
+    if (failures[code] === undefined) console.log(`${file}: first ${code}: ${result.error?.message ?? ''}`);
     failures[code] = (failures[code] ?? 0) + 1;
   }
   return { saved: lines.length, failures };
