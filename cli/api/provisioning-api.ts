@@ -30,6 +30,12 @@ export interface ListQuery {
   nextToken?: string;
 }
 
+/** A submitted bulk task, and whether this call made it (else its Idempotency-Key had). */
+export interface SubmittedBulk {
+  created: boolean;
+  task: BulkTaskView;
+}
+
 const deviceResult = validator(DeviceResult);
 const provisionAnswer = validator(ProvisionAnswer);
 const NDJSON = 'application/x-ndjson';
@@ -49,29 +55,20 @@ export class ProvisioningApi {
     return answer.body;
   }
 
-  /** 202 a new task, or 200 the task this Idempotency-Key already made. */
-  async submitBulk(
-    submission: BulkSubmission,
-    idempotencyKey: string,
-  ): Promise<{ created: boolean; task: BulkTaskView }> {
-    const answer = await this.http.json(
-      'POST',
-      '/bulkthings',
-      BulkTaskView,
-      { json: submission, headers: { 'idempotency-key': idempotencyKey }, idempotent: true },
-      [200, 202],
-    );
-    return { created: answer.status === 202, task: answer.body };
+  /** `POST /bulkthings`: 202 a new task, or 200 the task this Idempotency-Key already made. */
+  submitBulk(submission: BulkSubmission, idempotencyKey: string): Promise<SubmittedBulk> {
+    return this.submitBulkTask('/bulkthings', submission, idempotencyKey);
   }
 
-  /** `POST /certificates/rotations`: a fleet rotation, a bulk task; 200 the task this key already made. */
-  async rotateFleet(
-    body: Record<string, unknown>,
-    idempotencyKey: string,
-  ): Promise<{ created: boolean; task: BulkTaskView }> {
+  /** `POST /certificates/rotations`: a fleet rotation, a bulk task, answered as `submitBulk`. */
+  rotateFleet(body: Record<string, unknown>, idempotencyKey: string): Promise<SubmittedBulk> {
+    return this.submitBulkTask('/certificates/rotations', body, idempotencyKey);
+  }
+
+  private async submitBulkTask(path: string, body: unknown, idempotencyKey: string): Promise<SubmittedBulk> {
     const answer = await this.http.json(
       'POST',
-      '/certificates/rotations',
+      path,
       BulkTaskView,
       { json: body, headers: { 'idempotency-key': idempotencyKey }, idempotent: true },
       [200, 202],

@@ -1,15 +1,13 @@
 import { IOT } from '../templates/iot-constraints.js';
 import { ThingNameInvalidError } from '../things/errors.js';
 import type { ProvisionRequest } from '../tasks/request.js';
-import type { Rotation } from '../tasks/rotation.js';
+import { CERTIFICATE_ID, type Rotation } from '../tasks/rotation.js';
 import type { InputLine } from './input-line.js';
 import type { LineProblem, LineVerdict } from './line-check.js';
 import type { FleetRotation } from './model.js';
 
 /** The columns of a fleet rotation's line: the thing, and optionally the certificate to replace. */
 export const ROTATION_COLUMNS = { thing: 'ThingName', certificate: 'CertificateId' } as const;
-
-const CERTIFICATE_ID = /^[0-9a-f]{64}$/;
 
 /**
  * The port through which a fleet rotation's line becomes its device's rotation, resolved as

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { InputFile } from '../bulk/request.js';
 import { CdfProvisioningParameters } from '../tasks/request.js';
-import { ROTATION_MODES } from '../tasks/rotation.js';
+import { CERTIFICATE_ID, ROTATION_MODES } from '../tasks/rotation.js';
 
 /** A grace period of at most ten years, in days or seconds (seconds for tests and short trials). */
 const MAX_GRACE_DAYS = 3650;
@@ -41,7 +41,7 @@ export const RotationRequest = Type.Object(
   {
     certificateId: Type.Optional(
       Type.String({
-        pattern: '^[0-9a-f]{64}$',
+        pattern: CERTIFICATE_ID.source,
         description:
           "The certificate to replace; default: the thing's only ACTIVE certificate (409 if it has several)",
       }),

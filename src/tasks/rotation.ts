@@ -5,6 +5,9 @@
  * the same way, and the engine runs it as any other device task (src/provisioning/rotation-template.ts).
  */
 
+/** A certificate a rotation names to replace: AWS IoT's certificate id, as ListThingPrincipals gives it. */
+export const CERTIFICATE_ID = /^[0-9a-f]{64}$/;
+
 /** How the new certificate is made (the inventory's names, src/inventory/model.ts). */
 export const ROTATION_MODES = ['own-ca', 'acm-pca', 'aws', 'aws-csr', 'registered'] as const;
 export type RotationMode = (typeof ROTATION_MODES)[number];

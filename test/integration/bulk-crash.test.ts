@@ -4,8 +4,8 @@ import { isLineOutcome } from '../../src/bulk/model.js';
 import { submitInline } from '../support/bulk.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
 import { thingExists } from '../support/iot-registry.js';
-import { waitFor } from '../support/wait.js';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
+import { killWorkerMidTask } from '../support/worker-crash.js';
+import type { WorkerProcess } from '../support/worker-process.js';
 
 let stack: TestStack;
 const running: WorkerProcess[] = [];
@@ -37,29 +37,11 @@ describe('a worker killed (SIGKILL) in the middle of a bulk task', () => {
       stack.services,
     );
 
-    const first = spawnWorker(stack.env);
-    running.push(first);
-    await waitFor(
-      'some progress',
-      () => stack.services.bulk.progress(task.taskId),
-      (t) => (t?.successCount ?? 0) >= 3,
-      90_000,
-    );
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBeNull();
-    const atKill = await stack.services.bulk.get(task.taskId);
-    expect(atKill?.status).toBe('InProgress');
-
-    const second = spawnWorker(stack.env);
-    running.push(second);
-    const done = await waitFor(
-      'completion',
-      () => stack.services.bulk.get(task.taskId),
-      (t) => t?.status !== 'InProgress',
-      90_000,
-    );
-    second.child.kill('SIGTERM');
-    await second.exited;
+    const done = await killWorkerMidTask(stack, task.taskId, running, {
+      killAfter: 3,
+      progressMs: 90_000,
+      endMs: 90_000,
+    });
 
     expect(done).toMatchObject({
       status: 'Completed',

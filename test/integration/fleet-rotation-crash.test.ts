@@ -15,8 +15,8 @@ import { pemValidFor } from '../support/inventory.js';
 import { principalsOf } from '../support/iot-registry.js';
 import { unique } from '../support/names.js';
 import { createTestStack, type TestStack } from '../support/stack.js';
-import { waitFor } from '../support/wait.js';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process.js';
+import { killWorkerMidTask } from '../support/worker-crash.js';
+import type { WorkerProcess } from '../support/worker-process.js';
 
 let stack: TestStack;
 const running: WorkerProcess[] = [];
@@ -83,28 +83,11 @@ describe('a worker killed (SIGKILL) in the middle of a fleet rotation of a 500-t
       stack.services.fleetRotations,
     );
 
-    const first = spawnWorker(stack.env);
-    running.push(first);
-    await waitFor(
-      'some devices rotated',
-      () => stack.services.bulk.progress(task.taskId),
-      (t) => (t?.successCount ?? 0) >= 40,
-      180_000,
-    );
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBeNull();
-    expect((await stack.services.bulk.get(task.taskId))?.status).toBe('InProgress');
-
-    const second = spawnWorker(stack.env);
-    running.push(second);
-    const done = await waitFor(
-      'the end of the rotation',
-      () => stack.services.bulk.get(task.taskId),
-      (t) => t?.status !== 'InProgress',
-      400_000,
-    );
-    second.child.kill('SIGTERM');
-    await second.exited;
+    const done = await killWorkerMidTask(stack, task.taskId, running, {
+      killAfter: 40,
+      progressMs: 180_000,
+      endMs: 400_000,
+    });
 
     expect(done).toMatchObject({
       status: 'Completed',
